@@ -1,0 +1,99 @@
+"""The ``sitthi`` command. Each command is a thin call into the modules of ``analysis``.
+
+User errors (``SitthiError``) print as ``file:line: what — what to do`` without a traceback and
+exit with status 1.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from analysis.check import CheckResult, check_study, corpus_summary
+from analysis.errors import SitthiError
+from analysis.study import Study, init_study, load_study
+
+app = typer.Typer(help="Sitthi (สิทธิ): qualitative analysis of human-rights testimony in Thai and English.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+
+TOOL_CODEBOOKS = Path(__file__).resolve().parent.parent / "codebooks"
+
+StudyOption = Annotated[Path | None, typer.Option(
+    "--study", help="Study folder (default: $SITTHI_STUDY, else the nearest study.toml above here).")]
+
+
+def _study(ctx: typer.Context) -> Study:
+    return load_study(ctx.obj)
+
+
+@app.callback()
+def main_options(ctx: typer.Context, study: StudyOption = None) -> None:
+    """Choose the study for every command."""
+    ctx.obj = study
+
+
+def _print_check(result: CheckResult) -> None:
+    typer.echo(result.table.to_string(index=False, na_rep="-"))
+    typer.echo("")
+    for line in result.problem_lines():
+        typer.echo(line, err=True)
+    if result.ok:
+        typer.echo(f"OK: {len(result.corpus)} transcripts, no problems. / ไม่พบปัญหา")
+    else:
+        typer.echo(f"{len(result.problems)} problem(s) found. / พบปัญหา {len(result.problems)} จุด",
+                   err=True)
+
+
+@app.command()
+def check(ctx: typer.Context) -> None:
+    """Validate the study and print the corpus table; exit 1 if anything is wrong."""
+    result = check_study(_study(ctx), progress=True)
+    _print_check(result)
+    raise typer.Exit(0 if result.ok else 1)
+
+
+@app.command()
+def report(ctx: typer.Context) -> None:
+    """Build the report (for now: check the study and print the corpus summary)."""
+    study = _study(ctx)
+    result = check_study(study, progress=True)
+    _print_check(result)
+    if not result.ok:
+        raise typer.Exit(1)
+    typer.echo(f"\n{study.name}")
+    typer.echo(corpus_summary(result.corpus).to_string())
+
+
+@app.command()
+def init(path: Annotated[Path, typer.Argument(help="Folder for the new study (created if missing).")],
+         name: Annotated[str | None, typer.Option(help="Study name (default: the folder name).")] = None,
+         ) -> None:
+    """Create a new study folder: study.toml, data/, codebooks/, outputs/ and a .gitignore."""
+    study = init_study(path, name=name, codebooks=TOOL_CODEBOOKS)
+    typer.echo(f"Created study '{study.name}' in {study.root}")
+    typer.echo(f"Put anonymised transcripts in {study.transcripts_dir} and raw interviews in "
+               f"{study.raw_dir} (never commit data/raw).")
+
+
+def main() -> None:
+    """Console entry point: run the app, print user errors in one line without a traceback."""
+    try:
+        app(standalone_mode=False)
+    except SitthiError as err:
+        typer.echo(f"error: {err.message}", err=True)
+        sys.exit(1)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except typer.Abort:
+        typer.echo("Aborted.", err=True)
+        sys.exit(130)
+    except Exception as err:  # click usage errors
+        import click
+
+        if isinstance(err, click.ClickException):
+            err.show()
+            sys.exit(err.exit_code)
+        raise

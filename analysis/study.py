@@ -1,0 +1,232 @@
+"""The study: its settings (``study.toml``) and every path inside it.
+
+This is the only module that knows folder names. A study is a folder holding ``study.toml``,
+``data/`` (raw, transcripts, codings, cache), ``codebooks/`` and ``outputs/``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from analysis.errors import StudyError
+
+STUDY_FILE = "study.toml"
+STUDY_ENV = "SITTHI_STUDY"
+SECRETS_ENV = "SITTHI_SECRETS"
+
+LANGUAGES = ("th", "en", "mixed")
+SEGMENT_UNITS = ("turn", "paragraph", "sentence")
+
+DEFAULT_PATHS = {
+    "raw": "data/raw",
+    "transcripts": "data/transcripts",
+    "codings": "data/codings",
+    "cache": "data/cache",
+    "codebooks": "codebooks",
+    "outputs": "outputs",
+}
+
+# Folders that never belong in git: identifiable originals, derived caches, generated outputs.
+UNTRACKED = ("raw", "cache", "outputs")
+
+
+@dataclass(frozen=True)
+class Study:
+    """A study folder and its settings.
+
+    Attributes
+    ----------
+    root
+        The folder holding ``study.toml``.
+    name
+        Human-readable study name.
+    languages
+        Transcript languages the study expects (subset of ``th``, ``en``, ``mixed``).
+    segment_unit
+        Unit of analysis for coding and agreement: ``turn`` (speaker turn), ``paragraph`` or
+        ``sentence``.
+    attributes
+        Front-matter keys used for breakdowns (site, group, ...).
+    min_cell
+        Smallest count a table may show; counts from 1 to ``min_cell - 1`` are suppressed.
+    paths
+        Folder of each kind, relative to ``root`` (see ``DEFAULT_PATHS``).
+    """
+
+    root: Path
+    name: str
+    languages: tuple[str, ...] = LANGUAGES
+    segment_unit: str = "turn"
+    attributes: tuple[str, ...] = ()
+    min_cell: int = 3
+    keep_places: tuple[str, ...] = ()
+    paths: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_PATHS))
+
+    @property
+    def config_file(self) -> Path:
+        return self.root / STUDY_FILE
+
+    def path(self, kind: str) -> Path:
+        """Absolute folder of one kind (``transcripts``, ``codings``, ``outputs``, ...)."""
+        return self.root / self.paths[kind]
+
+    @property
+    def transcripts_dir(self) -> Path:
+        return self.path("transcripts")
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.path("raw")
+
+    @property
+    def codings_dir(self) -> Path:
+        return self.path("codings")
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.path("cache")
+
+    @property
+    def codebooks_dir(self) -> Path:
+        return self.path("codebooks")
+
+    @property
+    def outputs_dir(self) -> Path:
+        return self.path("outputs")
+
+    @property
+    def secrets_dir(self) -> Path:
+        """Where the pseudonym key lives: outside the study (``SITTHI_SECRETS`` or ``~/.sitthi/<folder>``)."""
+        base = os.environ.get(SECRETS_ENV)
+        return Path(base) if base else Path.home() / ".sitthi" / self.root.name
+
+
+def find_study_root(explicit: str | Path | None = None, *, start: Path | None = None) -> Path:
+    """Choose the study folder: ``explicit``, else ``$SITTHI_STUDY``, else the nearest folder at or
+    above ``start`` (default: the working directory) that holds ``study.toml``."""
+    chosen = explicit or os.environ.get(STUDY_ENV)
+    if chosen:
+        root = Path(chosen).expanduser().resolve()
+        if not (root / STUDY_FILE).is_file():
+            raise StudyError(f"no {STUDY_FILE} in this folder", path=root,
+                             fix="give the folder of a study, or create one with `sitthi init PATH`")
+        return root
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / STUDY_FILE).is_file():
+            return folder
+    raise StudyError(f"no {STUDY_FILE} here or in any folder above", path=here,
+                     fix="run from inside a study, pass --study DIR, or set SITTHI_STUDY")
+
+
+def load_study(explicit: str | Path | None = None, *, start: Path | None = None) -> Study:
+    """Find (see ``find_study_root``) and read a study's ``study.toml``."""
+    root = find_study_root(explicit, start=start)
+    return read_study_file(root / STUDY_FILE)
+
+
+def read_study_file(config: Path) -> Study:
+    """Read and validate one ``study.toml``."""
+    text = config.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        match = re.search(r"line (\d+)", str(err))
+        raise StudyError(f"not valid TOML ({err})", path=config,
+                         line=int(match.group(1)) if match else None,
+                         fix="fix the syntax, e.g. put text values in quotes") from None
+    section = data.get("study", {})
+    paths = {**DEFAULT_PATHS, **data.get("paths", {})}
+
+    def fail(key: str, what: str, fix: str) -> StudyError:
+        return StudyError(what, path=config, line=_line_of_key(text, key), fix=fix)
+
+    name = section.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise fail("name", "[study] has no name", 'add a line such as name = "My study"')
+    languages = tuple(section.get("languages", LANGUAGES))
+    unknown = [lang for lang in languages if lang not in LANGUAGES]
+    if unknown:
+        raise fail("languages", f"unknown language {unknown[0]!r}",
+                   f"use only {', '.join(LANGUAGES)}")
+    unit = section.get("segment_unit", "turn")
+    if unit not in SEGMENT_UNITS:
+        raise fail("segment_unit", f"unknown segment_unit {unit!r}",
+                   f"use one of {', '.join(SEGMENT_UNITS)}")
+    min_cell = section.get("min_cell", 3)
+    if not isinstance(min_cell, int) or isinstance(min_cell, bool) or min_cell < 1:
+        raise fail("min_cell", f"min_cell must be a whole number of at least 1, not {min_cell!r}",
+                   "set min_cell = 3 (or larger) to hide small counts")
+    unknown_paths = sorted(set(paths) - set(DEFAULT_PATHS))
+    if unknown_paths:
+        raise fail(unknown_paths[0], f"unknown path {unknown_paths[0]!r} in [paths]",
+                   f"use only {', '.join(DEFAULT_PATHS)}")
+    return Study(
+        root=config.parent.resolve(),
+        name=name.strip(),
+        languages=languages,
+        segment_unit=unit,
+        attributes=tuple(section.get("attributes", ())),
+        min_cell=min_cell,
+        keep_places=tuple(section.get("keep_places", ())),
+        paths=paths,
+    )
+
+
+def _line_of_key(text: str, key: str) -> int | None:
+    """1-based line where ``key = ...`` is set in TOML text, if it is."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if re.match(rf"\s*{re.escape(key)}\s*=", line):
+            return number
+    return None
+
+
+STUDY_TEMPLATE = """\
+# Settings of a Sitthi study. Paths are relative to this file's folder.
+[study]
+name = "{name}"
+languages = ["th", "en", "mixed"]
+# Unit of analysis for coding and agreement: turn | paragraph | sentence
+segment_unit = "turn"
+# Front-matter keys of the transcripts used to break results down
+attributes = ["site", "group"]
+# Tables show counts below this number as "<{min_cell}" so that no one can be singled out
+min_cell = {min_cell}
+# Places that anonymisation keeps as they are (e.g. the province of the research site)
+keep_places = []
+"""
+
+GITIGNORE_TEMPLATE = """\
+# Never commit identifiable originals, caches or generated outputs.
+{paths}
+"""
+
+
+def init_study(folder: str | Path, *, name: str | None = None, codebooks: Path | None = None) -> Study:
+    """Create a new, empty study folder with the standard layout.
+
+    Refuses to touch a folder that already holds a ``study.toml``. ``codebooks``, if given, is a
+    folder whose ``*.yaml`` files are copied into the new study's codebooks folder.
+    """
+    root = Path(folder).expanduser().resolve()
+    config = root / STUDY_FILE
+    if config.exists():
+        raise StudyError("a study already exists here", path=config,
+                         fix="choose a new folder; nothing was changed")
+    if root.exists() and not root.is_dir():
+        raise StudyError("this path is a file, not a folder", path=root, fix="choose a new folder")
+    root.mkdir(parents=True, exist_ok=True)
+    for kind in DEFAULT_PATHS:
+        (root / DEFAULT_PATHS[kind]).mkdir(parents=True, exist_ok=True)
+    if codebooks is not None and codebooks.is_dir():
+        for source in sorted(codebooks.glob("*.yaml")):
+            (root / DEFAULT_PATHS["codebooks"] / source.name).write_bytes(source.read_bytes())
+    ignored = "\n".join(f"/{DEFAULT_PATHS[kind]}/" for kind in UNTRACKED)
+    (root / ".gitignore").write_text(GITIGNORE_TEMPLATE.format(paths=ignored), encoding="utf-8")
+    config.write_text(STUDY_TEMPLATE.format(name=(name or root.name).replace('"', "'"), min_cell=3),
+                      encoding="utf-8")
+    return read_study_file(config)

@@ -1,0 +1,68 @@
+"""Measure reading + normalising speed: the demo corpus copied N times (default 50).
+
+Prints one JSON object: files, characters, seconds and characters per second for the whole
+ingest (read, decode, normalise, validate) and for normalisation alone, plus peak memory.
+Usage: ``python benchmarks/ingest.py [--copies 50]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from analysis.corpus import read_corpus, transcript_files
+from analysis.normalise import normalise
+from analysis.study import init_study, load_study
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def copy_demo(target: Path, copies: int) -> None:
+    """Write ``copies`` renamed copies of every demo transcript into ``target``."""
+    sources = transcript_files(load_study(REPO).transcripts_dir)
+    for n in range(copies):
+        for source in sources:
+            new_id = f"{source.stem}-x{n:03d}"
+            text = source.read_text(encoding="utf-8").replace(f"id: {source.stem}\n", f"id: {new_id}\n", 1)
+            text = re.sub(r"^translation_of: (?!null)(\S+)$", rf"translation_of: \1-x{n:03d}", text,
+                          count=1, flags=re.M)
+            (target / f"{new_id}{source.suffix}").write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--copies", type=int, default=50)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        study = init_study(Path(folder) / "bench")
+        copy_demo(study.transcripts_dir, args.copies)
+        started = time.perf_counter()
+        corpus = read_corpus(study)
+        ingest_seconds = time.perf_counter() - started
+        assert not corpus.problems, corpus.problems[0].message
+        texts = [p.read_text(encoding="utf-8") for p in transcript_files(study.transcripts_dir)]
+        started = time.perf_counter()
+        for text in texts:
+            normalise(text)
+        normalise_seconds = time.perf_counter() - started
+    characters = sum(len(t) for t in texts)
+    print(json.dumps({
+        "benchmark": "ingest",
+        "copies": args.copies,
+        "files": len(texts),
+        "characters": characters,
+        "ingest_seconds": round(ingest_seconds, 3),
+        "ingest_chars_per_second": round(characters / ingest_seconds),
+        "normalise_seconds": round(normalise_seconds, 3),
+        "normalise_chars_per_second": round(characters / normalise_seconds),
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }, indent=2))
+
+
+if __name__ == "__main__":
+    main()
