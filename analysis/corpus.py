@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import yaml
@@ -35,7 +36,8 @@ class Transcript:
     """One anonymised, normalised transcript.
 
     ``body`` is the text every offset refers to; ``body_line`` is the 1-based line of the file
-    where the body starts; ``attributes`` holds the case attributes (site, group, ...).
+    where the body starts; ``attributes`` holds the case attributes (site, group, ...);
+    ``key_lines`` gives the file line of each front-matter key.
     """
 
     id: str
@@ -47,8 +49,9 @@ class Transcript:
     attributes: dict[str, object] = field(default_factory=dict)
     fictional: bool = False
     translation_of: str | None = None
+    key_lines: dict[str, int] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def sha256(self) -> str:
         return sha256(self.body)
 
@@ -57,7 +60,7 @@ class Transcript:
         """First 8 hex digits of the body's SHA-256, stored with every coding."""
         return self.sha256[:8]
 
-    @property
+    @cached_property
     def turns(self) -> list[Paragraph]:
         return paragraphs(self.body)
 
@@ -178,7 +181,8 @@ def parse_transcript(text: str, path: Path, *, encoding: str = "UTF-8",
         attributes[key] = _plain(value)
     transcript = Transcript(id=tid, path=path, language=language, body=body, body_line=body_line,
                             encoding=encoding, attributes=attributes,
-                            fictional=meta.get("fictional") is True, translation_of=translation_of)
+                            fictional=meta.get("fictional") is True, translation_of=translation_of,
+                            key_lines=lines)
     turns = transcript.turns
     if not turns:
         raise TranscriptError("there is no text after the front matter", path=path, line=body_line,
@@ -239,7 +243,7 @@ def _corpus_problems(transcripts: list[Transcript]) -> list[TranscriptError]:
         if transcript.id in first:
             found.append(TranscriptError(
                 f"duplicate id '{transcript.id}' (also in {first[transcript.id].path.name})",
-                path=transcript.path, line=_key_line(transcript, "id"),
+                path=transcript.path, line=transcript.key_lines.get("id"),
                 fix="give each transcript its own id and file name"))
         else:
             first[transcript.id] = transcript
@@ -248,7 +252,7 @@ def _corpus_problems(transcripts: list[Transcript]) -> list[TranscriptError]:
         if original_id is None:
             continue
         original = first.get(original_id)
-        line = _key_line(transcript, "translation_of")
+        line = transcript.key_lines.get("translation_of")
         if original is None:
             found.append(TranscriptError(f"translation_of names '{original_id}', which is not in the study",
                                          path=transcript.path, line=line,
@@ -260,11 +264,3 @@ def _corpus_problems(transcripts: list[Transcript]) -> list[TranscriptError]:
                 fix="translate turn by turn, one paragraph for each paragraph of the original"))
     return found
 
-
-def _key_line(transcript: Transcript, key: str) -> int | None:
-    """1-based file line of a front-matter key (front matter is short: read it again)."""
-    text, _ = read_text_file(transcript.path)
-    for number, line in enumerate(text.split("\n")[1: transcript.body_line - 1], 2):
-        if line.startswith(f"{key}:"):
-            return number
-    return None

@@ -7,7 +7,6 @@ UTF-16 with a byte-order mark, and Notepad adds a BOM to UTF-8. We detect these 
 from __future__ import annotations
 
 import io
-import zipfile
 from pathlib import Path
 
 from analysis.errors import TranscriptError
@@ -89,7 +88,7 @@ def docx_text(data: bytes, path: Path) -> str:
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as err:
+    except Exception as err:  # any failure to parse is a problem of the file, not of Sitthi
         raise TranscriptError(f"not a readable Word document ({type(err).__name__})", path=path,
                               fix="open it in Word or LibreOffice and save it again as .docx") from None
     paragraphs = [p.text for p in document.paragraphs]

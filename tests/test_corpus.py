@@ -152,3 +152,17 @@ def test_corpus_any_text_body_raises_only_sitthi_errors(body: str) -> None:
         return
     for turn in transcript.turns:
         assert transcript.body[turn.start:turn.end].strip() == transcript.body[turn.start:turn.end]
+
+
+def test_corpus_broken_docx_is_refused_with_advice(tmp_path: Path) -> None:
+    import zipfile
+
+    not_word = tmp_path / "NOT-WORD.docx"
+    with zipfile.ZipFile(not_word, "w") as archive:
+        archive.writestr("notes.txt", "a zip file, but not a Word document")
+    truncated = tmp_path / "TRUNCATED.docx"
+    truncated.write_bytes(fixture("DOCX-01.docx").read_bytes()[:3000])
+    for path in (not_word, truncated):
+        with pytest.raises(TranscriptError, match="not a readable Word document") as caught:
+            read_transcript(path)
+        assert caught.value.path == path and "save it again as .docx" in caught.value.fix
