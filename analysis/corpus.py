@@ -208,9 +208,11 @@ def transcript_files(folder: Path) -> list[Path]:
     """Transcript files of a folder, sorted by name (hidden files and READMEs are skipped)."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir()
-                  if p.is_file() and p.suffix.lower() in SUFFIXES
-                  and not p.name.startswith((".", "_", "~$")) and not p.stem.upper().startswith("README"))
+    return sorted((p for p in folder.iterdir()
+                   if p.is_file() and p.suffix.lower() in SUFFIXES
+                   and not p.name.startswith((".", "_", "~$"))
+                   and not p.stem.upper().startswith("README")),
+                  key=lambda p: (p.stem, p.suffix))
 
 
 def read_corpus(study: Study, *, progress: bool = False) -> Corpus:

@@ -34,6 +34,16 @@ DEFAULT_PATHS = {
 UNTRACKED = ("raw", "cache", "outputs")
 
 
+class _Folder:
+    """Attribute ``<kind>_dir`` of a ``Study``: the absolute folder of that kind."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.kind = name.removesuffix("_dir")
+
+    def __get__(self, study: Study | None, owner: type | None = None):
+        return self if study is None else study.path(self.kind)
+
+
 @dataclass(frozen=True)
 class Study:
     """A study folder and its settings.
@@ -74,29 +84,12 @@ class Study:
         """Absolute folder of one kind (``transcripts``, ``codings``, ``outputs``, ...)."""
         return self.root / self.paths[kind]
 
-    @property
-    def transcripts_dir(self) -> Path:
-        return self.path("transcripts")
-
-    @property
-    def raw_dir(self) -> Path:
-        return self.path("raw")
-
-    @property
-    def codings_dir(self) -> Path:
-        return self.path("codings")
-
-    @property
-    def cache_dir(self) -> Path:
-        return self.path("cache")
-
-    @property
-    def codebooks_dir(self) -> Path:
-        return self.path("codebooks")
-
-    @property
-    def outputs_dir(self) -> Path:
-        return self.path("outputs")
+    raw_dir = _Folder()
+    transcripts_dir = _Folder()
+    codings_dir = _Folder()
+    cache_dir = _Folder()
+    codebooks_dir = _Folder()
+    outputs_dir = _Folder()
 
     @property
     def secrets_dir(self) -> Path:
