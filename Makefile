@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Extra flags for JupyterLab, e.g. make lab LAB_ARGS=--no-browser
+LAB_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help report test lab check clean-venv
@@ -13,7 +15,10 @@ help: ## Show this help
 
 # Reinstall only when pyproject.toml changed since the last install.
 $(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "Sitthi needs Python 3.11 or newer: install it, or run make PYTHON=python3.11"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
+	  { echo "Cannot create .venv: install Python's venv module (Debian/Ubuntu: apt install python3-venv)"; exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
@@ -28,7 +33,7 @@ test: $(STAMP) ## Run the whole test suite, notebooks included
 	$(BIN)/python -m pytest
 
 lab: $(STAMP) ## Open JupyterLab on notebooks/ with the project's kernel
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
 
 clean-venv: ## Remove .venv (the next command reinstalls it)
 	rm -rf $(VENV)
