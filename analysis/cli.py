@@ -68,6 +68,29 @@ def report(ctx: typer.Context) -> None:
 
 
 @app.command()
+def words(ctx: typer.Context,
+          by: Annotated[str | None, typer.Option(help="Attribute to break down by (site, group).")] = None,
+          top: Annotated[int, typer.Option(help="How many words per group.")] = 20) -> None:
+    """Most frequent words (without stopwords and punctuation), overall or per group."""
+    from analysis.words import word_frequencies, words_table
+
+    table = word_frequencies(words_table(_study(ctx), progress=True), by=by, top=top)
+    typer.echo(table.to_string(index=False))
+
+
+@app.command()
+def kwic(ctx: typer.Context, query: Annotated[str, typer.Argument(help="Word or phrase to find.")],
+         by: Annotated[str | None, typer.Option(help="Attribute to show with each hit.")] = None,
+         window: Annotated[int, typer.Option(help="Characters of context on each side.")] = 30) -> None:
+    """Keyword in context: every place a word or phrase occurs, with the text around it."""
+    from analysis.words import kwic as find
+
+    hits = find(_study(ctx), query, window=window, by=by)
+    typer.echo(hits.to_string(index=False) if len(hits) else f"'{query}' not found. / ไม่พบคำนี้")
+    typer.echo(f"{len(hits)} hit(s) in {hits['transcript_id'].nunique()} transcript(s).")
+
+
+@app.command()
 def init(path: Annotated[Path, typer.Argument(help="Folder for the new study (created if missing).")],
          name: Annotated[str | None, typer.Option(help="Study name (default: the folder name).")] = None,
          ) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+import pandas as pd
 import yaml
 
 from analysis.errors import TranscriptError
@@ -27,6 +28,7 @@ from analysis.textio import read_text_file
 SUFFIXES = (".md", ".txt", ".docx")
 RESERVED = ("id", "language", "anonymised", "fictional", "translation_of")
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: much faster
 FRONT_MATTER_HELP = ("start the file with a line '---', then lines such as 'id: CM-07', "
                      "'language: th', 'anonymised: true', then a closing '---'")
 
@@ -82,6 +84,11 @@ class Corpus:
     def __len__(self) -> int:
         return len(self.transcripts)
 
+    def attributes(self) -> pd.DataFrame:
+        """One row per transcript: ``transcript_id``, ``language`` and every case attribute."""
+        rows = [{"transcript_id": t.id, "language": t.language, **t.attributes} for t in self]
+        return pd.DataFrame(rows, columns=["transcript_id", "language"]) if not rows else pd.DataFrame(rows)
+
     def get(self, transcript_id: str) -> Transcript:
         for transcript in self.transcripts:
             if transcript.id == transcript_id:
@@ -107,15 +114,18 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
 
 def _parse_yaml(head: str, path: Path) -> tuple[dict, dict[str, int]]:
     """Front-matter values and the file line of each key."""
+    loader = _Loader(head)
     try:
-        node = yaml.compose(head, Loader=yaml.SafeLoader)
-        values = yaml.safe_load(head)
+        node = loader.get_single_node()
+        values = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
         problem = getattr(err, "problem", None) or "not valid YAML"
         raise TranscriptError(f"front matter is not valid YAML: {problem}", path=path,
                               line=mark.line + 2 if mark else 2,
                               fix="write each key as 'key: value' on its own line") from None
+    finally:
+        loader.dispose()
     if not isinstance(values, dict) or not isinstance(node, yaml.MappingNode):
         raise TranscriptError("front matter is not a list of 'key: value' lines", path=path, line=2,
                               fix=FRONT_MATTER_HELP)

@@ -28,6 +28,10 @@ class SitthiError(Exception):
         self.fix = fix
         super().__init__(self.message)
 
+    def __reduce__(self):
+        """Keep file, line and fix when the error crosses a process boundary."""
+        return _rebuild, (type(self), self.what, self.path, self.line, self.fix)
+
     @property
     def where(self) -> str:
         """``file:line`` (or just ``file``) of the problem; empty when unknown."""
@@ -40,6 +44,11 @@ class SitthiError(Exception):
         """The one-line message shown to the user."""
         text = f"{self.where}: {self.what}" if self.where else self.what
         return f"{text} — {self.fix}" if self.fix else text
+
+
+def _rebuild(cls: type[SitthiError], what: str, path: Path | None, line: int | None,
+             fix: str) -> SitthiError:
+    return cls(what, path=path, line=line, fix=fix)
 
 
 class StudyError(SitthiError):

@@ -13,16 +13,17 @@ def is_thai(char: str) -> bool:
     return THAI_BLOCK[0] <= char <= THAI_BLOCK[1]
 
 
+_DROP_THAI = dict.fromkeys(range(0x0E00, 0x0E80))
+
+
 def thai_share(text: str) -> float:
     """Share of Thai characters among the letters and marks of ``text`` (0.0 when it has none)."""
-    thai = other = 0
-    for char in text:
-        if is_thai(char):
-            thai += 1
-        elif char.isalpha():
-            other += 1
-    total = thai + other
-    return thai / total if total else 0.0
+    if text.isascii():
+        return 0.0
+    rest = text.translate(_DROP_THAI)
+    thai = len(text) - len(rest)
+    other = sum(1 for c in rest if c.isalpha())
+    return thai / (thai + other) if thai + other else 0.0
 
 
 def language_of(text: str, *, thai_above: float = 0.9, thai_below: float = 0.1) -> str:

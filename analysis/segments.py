@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _PARAGRAPH_RE = re.compile(r"[^\n]*\S[^\n]*(?:\n[^\n]*\S[^\n]*)*")
 LABEL_RE = re.compile(r"(?P<label>[^\s:：]{1,24})[:：]")
@@ -53,3 +54,85 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+SEGMENT_COLUMNS = ["transcript_id", "segment_id", "speaker", "start", "end", "text", "language"]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A unit of analysis: ``text == body[start:end]``; ``segment_id`` is ``<transcript_id>:<n:04d>``."""
+
+    transcript_id: str
+    segment_id: str
+    speaker: str | None
+    start: int
+    end: int
+    text: str
+    language: str
+
+
+def segment_id(transcript_id: str, n: int) -> str:
+    """The stable id of the n-th segment (from 1) of a transcript."""
+    return f"{transcript_id}:{n:04d}"
+
+
+def segment_body(transcript_id: str, body: str, unit: str = "turn") -> list[Segment]:
+    """Split a normalised body into segments of one unit: ``turn``, ``paragraph`` or ``sentence``.
+
+    ``turn`` and ``paragraph`` are the same spans (a paragraph's speaker label is split off in
+    both); ``sentence`` splits each turn further (Thai and mixed text with pythainlp ``crfcut``,
+    English with spaCy's sentencizer). Numbering starts at 1 and depends only on the body, so ids
+    are stable for a given text.
+    """
+    from analysis.script import language_of
+
+    spans: list[tuple[str | None, int, int]] = []
+    for paragraph in paragraphs(body):
+        if unit == "sentence":
+            spans += [(paragraph.speaker, s, e)
+                      for s, e in sentence_spans(body, paragraph.start, paragraph.end)]
+        elif unit in ("turn", "paragraph"):
+            spans.append((paragraph.speaker, paragraph.start, paragraph.end))
+        else:
+            raise ValueError(f"unknown segment unit {unit!r}")
+    return [Segment(transcript_id, segment_id(transcript_id, n), speaker, start, end,
+                    body[start:end], language_of(body[start:end]))
+            for n, (speaker, start, end) in enumerate(spans, 1)]
+
+
+def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentences of ``text[start:end]`` as stripped ``(start, end)`` offsets into ``text``."""
+    from analysis.script import language_of
+
+    chunk = text[start:end]
+    if language_of(chunk) == "en":
+        pieces = [s.text for s in _english_sentencizer()(chunk).sents]
+    else:
+        from pythainlp.tokenize import sent_tokenize
+
+        pieces = sent_tokenize(chunk, engine="crfcut")
+    spans, cursor = [], 0
+    for piece in pieces:
+        piece = piece.strip()
+        if not piece:
+            continue
+        found = chunk.find(piece, cursor)
+        if found < 0:  # the splitter changed the text: keep the rest as one sentence
+            break
+        spans.append((start + found, start + found + len(piece)))
+        cursor = found + len(piece)
+    rest_start, rest_end = _strip(chunk, cursor, len(chunk))
+    if rest_start < rest_end:
+        spans.append((start + rest_start, start + rest_end))
+    return spans
+
+
+@lru_cache(maxsize=1)
+def _english_sentencizer():
+    """``spacy.blank("en")`` with the rule-based sentencizer (no model download)."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return nlp

@@ -7,6 +7,7 @@ UTF-16 with a byte-order mark, and Notepad adds a BOM to UTF-8. We detect these 
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from analysis.errors import TranscriptError
@@ -23,7 +24,7 @@ _BOMS = (
     (b"\xff\xfe", "utf-16", UTF16_BOM),
     (b"\xfe\xff", "utf-16", UTF16_BOM),
 )
-_ALLOWED_CONTROLS = set("\t\n\r\f")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")  # controls other than tab, LF, FF, CR
 SAVE_AS_UTF8 = "save the file as UTF-8 text (in Notepad: Save As, Encoding: UTF-8)"
 
 
@@ -71,10 +72,11 @@ def _plausible_thai(text: str) -> bool:
 
 def _checked(text: str, path: Path) -> str:
     """Refuse text with control characters: a sign of a binary or damaged file."""
-    for number, line in enumerate(text.split("\n"), 1):
-        if any(ord(c) < 32 and c not in _ALLOWED_CONTROLS for c in line):
-            raise TranscriptError("contains control characters: binary or damaged file", path=path,
-                                  line=number, fix="open it in an editor, remove the junk, save as UTF-8")
+    junk = _CONTROL_RE.search(text)
+    if junk:
+        raise TranscriptError("contains control characters: binary or damaged file", path=path,
+                              line=text.count("\n", 0, junk.start()) + 1,
+                              fix="open it in an editor, remove the junk, save as UTF-8")
     return text
 
 

@@ -9,29 +9,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import resource
 import tempfile
 import time
 from pathlib import Path
 
+from democopy import copy_demo
+
 from analysis.corpus import read_corpus, transcript_files
 from analysis.normalise import normalise
-from analysis.study import init_study, load_study
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-def copy_demo(target: Path, copies: int) -> None:
-    """Write ``copies`` renamed copies of every demo transcript into ``target``."""
-    sources = transcript_files(load_study(REPO).transcripts_dir)
-    for n in range(copies):
-        for source in sources:
-            new_id = f"{source.stem}-x{n:03d}"
-            text = source.read_text(encoding="utf-8").replace(f"id: {source.stem}\n", f"id: {new_id}\n", 1)
-            text = re.sub(r"^translation_of: (?!null)(\S+)$", rf"translation_of: \1-x{n:03d}", text,
-                          count=1, flags=re.M)
-            (target / f"{new_id}{source.suffix}").write_text(text, encoding="utf-8")
 
 
 def main() -> None:
@@ -39,8 +25,7 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=50)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        study = init_study(Path(folder) / "bench")
-        copy_demo(study.transcripts_dir, args.copies)
+        study = copy_demo(Path(folder) / "bench", args.copies)
         started = time.perf_counter()
         corpus = read_corpus(study)
         ingest_seconds = time.perf_counter() - started

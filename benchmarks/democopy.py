@@ -1,0 +1,34 @@
+"""Build a larger study from the demo transcripts, for benchmarks."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from analysis.corpus import transcript_files
+from analysis.study import Study, init_study, load_study
+
+REPO = Path(__file__).resolve().parent.parent
+_FRONT_MATTER_END = "\n---\n"
+
+
+def copy_demo(target: Path, copies: int, *, vary: bool = False) -> Study:
+    """A new study in ``target`` with ``copies`` renamed copies of every demo transcript.
+
+    With ``vary``, copy n has its turns rotated by n, so no two copies have the same text.
+    """
+    study = init_study(target)
+    sources = transcript_files(load_study(REPO).transcripts_dir)
+    for n in range(copies):
+        for source in sources:
+            new_id = f"{source.stem}-x{n:03d}"
+            text = source.read_text(encoding="utf-8").replace(f"id: {source.stem}\n", f"id: {new_id}\n", 1)
+            text = re.sub(r"^translation_of: (?!null)(\S+)$", rf"translation_of: \1-x{n:03d}", text,
+                          count=1, flags=re.M)
+            if vary:
+                head, _, body = text.partition(_FRONT_MATTER_END)
+                turns = body.strip("\n").split("\n\n")
+                shift = n % len(turns)
+                text = head + _FRONT_MATTER_END + "\n" + "\n\n".join(turns[shift:] + turns[:shift]) + "\n"
+            (study.transcripts_dir / f"{new_id}{source.suffix}").write_text(text, encoding="utf-8")
+    return study
