@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis.codebook import CodebookError, study_codebook
 from analysis.corpus import Corpus, read_corpus
 from analysis.errors import SitthiError
 from analysis.script import thai_share
@@ -51,9 +52,14 @@ def corpus_table(corpus: Corpus) -> pd.DataFrame:
 
 
 def check_study(study: Study, *, progress: bool = False) -> CheckResult:
-    """Validate everything Sitthi knows how to check in a study (today: the transcripts)."""
+    """Validate everything Sitthi knows how to check in a study: the codebook and the transcripts."""
     corpus = read_corpus(study, progress=progress)
-    problems: list[SitthiError] = list(corpus.problems)
+    problems: list[SitthiError] = []
+    try:
+        study_codebook(study)
+    except CodebookError as err:
+        problems.append(err)
+    problems += corpus.problems
     if not corpus.transcripts and not problems:
         problems.append(SitthiError("no transcripts", path=study.transcripts_dir,
                                     fix="put anonymised .md, .txt or .docx transcripts here"))

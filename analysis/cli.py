@@ -90,6 +90,66 @@ def kwic(ctx: typer.Context, query: Annotated[str, typer.Argument(help="Word or 
     typer.echo(f"{len(hits)} hit(s) in {hits['transcript_id'].nunique()} transcript(s).")
 
 
+codebook_app = typer.Typer(help="The study's codebook: check it, print the coder's guide.",
+                           no_args_is_help=True)
+export_app = typer.Typer(help="Export to other QDA programs (REFI-QDA).", no_args_is_help=True)
+import_app = typer.Typer(help="Import from other QDA programs (REFI-QDA).", no_args_is_help=True)
+app.add_typer(codebook_app, name="codebook")
+app.add_typer(export_app, name="export")
+app.add_typer(import_app, name="import")
+
+
+@codebook_app.command("guide")
+def codebook_guide(ctx: typer.Context) -> None:
+    """Write the bilingual coder's guide to outputs/codebook/guide.html and guide.md."""
+    from analysis.codebook import study_codebook
+    from analysis.guide import write_guide
+
+    study = _study(ctx.parent)
+    for path in write_guide(study_codebook(study), study.outputs_dir / "codebook"):
+        typer.echo(f"Wrote {path}")
+
+
+@codebook_app.command("show")
+def codebook_show(ctx: typer.Context,
+                  search: Annotated[str, typer.Argument(help="Text to look for (Thai or English).")] = "",
+                  lang: Annotated[str, typer.Option(help="Label language: th or en.")] = "th") -> None:
+    """List the codes (or those matching a search) with their labels."""
+    from analysis.codebook import study_codebook
+
+    table = study_codebook(_study(ctx.parent)).search(search)
+    typer.echo(table[["id", "kind", "parent", f"label_{'th' if lang == 'th' else 'en'}"]]
+               .to_string(index=False, na_rep="-"))
+
+
+@export_app.command("codebook")
+def export_codebook(ctx: typer.Context,
+                    out: Annotated[Path, typer.Argument(help="The .qdc file to write.")]) -> None:
+    """Write the codebook as a REFI-QDA codebook (.qdc) for NVivo, ATLAS.ti, MAXQDA, QualCoder."""
+    from analysis.codebook import study_codebook
+    from analysis.exchange.qdc import write_qdc
+
+    path = write_qdc(study_codebook(_study(ctx.parent)), out)
+    typer.echo(f"Wrote {path}")
+
+
+@import_app.command("codebook")
+def import_codebook(ctx: typer.Context,
+                    source: Annotated[Path, typer.Argument(help="The .qdc (or .qde) file to read.")],
+                    out: Annotated[str | None, typer.Option(help="Name of the new YAML codebook.")] = None,
+                    ) -> None:
+    """Read a REFI-QDA codebook into the study's codebooks folder as YAML."""
+    from analysis.exchange.qdc import import_qdc
+
+    study = _study(ctx.parent)
+    target = study.codebooks_dir / (out or f"{source.stem}.yaml")
+    result = import_qdc(source, target)
+    typer.echo(f"Wrote {target} ({len(result.data['codes'])} codes).")
+    for note in result.notes:
+        typer.echo(f"note: {note}")
+    typer.echo("To use it, set codebook = \"" + target.name + "\" in study.toml.")
+
+
 @app.command()
 def init(path: Annotated[Path, typer.Argument(help="Folder for the new study (created if missing).")],
          name: Annotated[str | None, typer.Option(help="Study name (default: the folder name).")] = None,

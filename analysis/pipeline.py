@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from analysis.cache import FileIndex, TableCache
+from analysis.codebook import CodebookError, study_codebook
 from analysis.corpus import read_transcript, transcript_files
 from analysis.errors import TranscriptError
 from analysis.segments import SEGMENT_COLUMNS, segment_body
@@ -84,6 +85,15 @@ def _tokenizer_with(extra_words: tuple[str, ...]) -> Tokenizer:
     return Tokenizer(extra_words)
 
 
+def _codebook_words(study: Study) -> list[str]:
+    """Thai codebook keywords written without spaces (phrases with spaces cannot be one token)."""
+    try:
+        codebook = study_codebook(study)
+    except CodebookError:
+        return []
+    return [word for word in codebook.thai_keywords() if " " not in word]
+
+
 @dataclass(frozen=True)
 class _Job:
     """Everything a worker process needs to rebuild one transcript's tables."""
@@ -112,7 +122,7 @@ def _run(job: _Job) -> tuple[str, str, Path, pa.Table, pa.Table]:
     return transcript.id, transcript.sha256, job.path, segments, tokens
 
 
-def study_text(study: Study, *, unit: str | None = None, extra_words: Iterable[str] = (),
+def study_text(study: Study, *, unit: str | None = None, extra_words: Iterable[str] | None = None,
                progress: bool = False, processes: int | None = None) -> StudyText:
     """Segment and token tables of every transcript of ``study``, from the cache where possible.
 
@@ -124,12 +134,15 @@ def study_text(study: Study, *, unit: str | None = None, extra_words: Iterable[s
     unit
         Segment unit (default: the study's ``segment_unit``).
     extra_words
-        Thai words added to the tokenizer's dictionary (e.g. codebook keywords).
+        Thai words added to the tokenizer's dictionary (default: the Thai keywords of the study's
+        codebook, if it has a valid one, so that no keyword is swallowed in a longer token).
     processes
         Worker processes for transcripts that must be rebuilt (default: all cores when there is
         enough text to gain, else 1).
     """
     unit = unit or study.segment_unit
+    if extra_words is None:
+        extra_words = _codebook_words(study)
     tokenizer = _tokenizer(tuple(sorted(set(extra_words))))
     settings = f"{unit}:{tokenizer.settings_key}"
     index, cache = FileIndex(study.cache_dir), TableCache(study.cache_dir)

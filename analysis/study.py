@@ -74,6 +74,7 @@ class Study:
     attributes: tuple[str, ...] = ()
     min_cell: int = 3
     keep_places: tuple[str, ...] = ()
+    codebook: str | None = None
     paths: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_PATHS))
 
     @property
@@ -90,6 +91,14 @@ class Study:
     cache_dir = _Folder()
     codebooks_dir = _Folder()
     outputs_dir = _Folder()
+
+    @property
+    def codebook_path(self) -> Path | None:
+        """The study's codebook: ``codebook`` in study.toml, else the only ``*.yaml`` in codebooks/."""
+        if self.codebook:
+            return self.codebooks_dir / self.codebook
+        found = sorted(self.codebooks_dir.glob("*.yaml"))
+        return found[0] if len(found) == 1 else None
 
     @property
     def secrets_dir(self) -> Path:
@@ -166,6 +175,7 @@ def read_study_file(config: Path) -> Study:
         attributes=tuple(section.get("attributes", ())),
         min_cell=min_cell,
         keep_places=tuple(section.get("keep_places", ())),
+        codebook=section.get("codebook"),
         paths=paths,
     )
 
@@ -191,6 +201,8 @@ attributes = ["site", "group"]
 min_cell = {min_cell}
 # Places that anonymisation keeps as they are (e.g. the province of the research site)
 keep_places = []
+# The codebook, a file in codebooks/
+codebook = "rights-violations.yaml"
 """
 
 GITIGNORE_TEMPLATE = """\

@@ -23,10 +23,11 @@ def demo_study() -> Study:
 
 @pytest.fixture
 def make_study(tmp_path: Path) -> Callable[..., Study]:
-    """Build a new study in a temp folder holding the named fixture transcripts."""
+    """Build a new study in a temp folder holding the named fixture transcripts and the mini
+    codebook (tests/fixtures/codebooks/study/rights-violations.yaml)."""
 
     def build(*fixture_names: str) -> Study:
-        study = init_study(tmp_path / "study", name="Test study")
+        study = init_study(tmp_path / "study", name="Test study", codebooks=FIXTURES / "codebooks" / "study")
         for name in fixture_names:
             shutil.copy(FIXTURE_TRANSCRIPTS / name, study.transcripts_dir / name)
         return study

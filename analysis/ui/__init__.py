@@ -1,0 +1,1 @@
+"""Notebook widgets (ipywidgets) for research leaders: the codebook browser, the coding panel."""

@@ -1,0 +1,104 @@
+"""REFI-QDA codebooks: a valid, stable export, and imports of ours and other programs' files."""
+
+import os
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from typer.testing import CliRunner
+
+from analysis.cli import app
+from analysis.codebook import CodebookError, codebook_yaml, load_codebook, parse_codebook
+from analysis.exchange.qdc import code_guid, codebook_to_qdc, import_qdc, read_qdc
+from conftest import FIXTURES, REPO
+
+SHARED = Path(os.environ.get("SITTHI_SHARED", REPO.parent / "shared")) / "refi-qda"
+needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason=f"REFI-QDA schema and samples not found at "
+                                                              f"{SHARED} (set SITTHI_SHARED)")
+MINI = FIXTURES / "codebooks" / "study" / "rights-violations.yaml"
+
+
+def _round_trip(book, tmp_path):
+    (tmp_path / "x.qdc").write_bytes(codebook_to_qdc(book))
+    return parse_codebook(codebook_yaml(read_qdc(tmp_path / "x.qdc").data), tmp_path / "back.yaml")
+
+
+@needs_shared
+def test_exchange_qdc_export_is_schema_valid(demo_study) -> None:
+    from analysis.codebook import study_codebook
+
+    schema = etree.XMLSchema(etree.parse(str(SHARED / "Codebook-mrt2019.xsd")))
+    for book in (study_codebook(demo_study), load_codebook(MINI)):
+        document = etree.fromstring(codebook_to_qdc(book))
+        assert schema.validate(document), schema.error_log
+        assert len(document.findall(".//{*}Code")) == len(book)
+
+
+def test_exchange_qdc_export_is_stable_and_nested() -> None:
+    book = load_codebook(MINI)
+    first, second = codebook_to_qdc(book), codebook_to_qdc(book)
+    assert first == second
+    document = etree.fromstring(first)
+    shelter = document.find(f".//{{*}}Code[@guid='{code_guid('LIB-SHEL')}']")
+    assert shelter.getparent().get("guid") == code_guid("LIB")
+    assert shelter.get("name") == "LIB-SHEL · Held in a shelter"
+    assert document.find(f".//{{*}}Code[@guid='{code_guid('ACT')}']").get("isCodable") == "false"
+    assert [s.get("name") for s in document.findall(".//{*}Set")] == ["Actors / ผู้กระทำ", "Agency / การรับมือ"]
+
+
+def test_exchange_qdc_round_trip_is_lossless(demo_study, tmp_path: Path) -> None:
+    from analysis.codebook import study_codebook
+
+    for book in (load_codebook(MINI), study_codebook(demo_study)):
+        back = _round_trip(book, tmp_path)
+        for code in book:
+            other = back[code.id]
+            assert (other.parent, other.kind, other.label, other.definition) == (
+                code.parent, code.kind, code.label, code.definition)
+            assert (other.include, other.exclude, other.see, other.example, other.keywords,
+                    other.instruments, other.deprecated_by) == (
+                code.include, code.exclude, code.see, code.example, code.keywords, code.instruments,
+                code.deprecated_by)
+        assert codebook_to_qdc(back) == codebook_to_qdc(book)
+
+
+@needs_shared
+def test_exchange_qdc_imports_the_spec_example() -> None:
+    result = read_qdc(SHARED / "samples" / "spec_annexA1_codebook_example.qdc")
+    book = parse_codebook(codebook_yaml(result.data), Path("spec.yaml"))
+    assert [c.id for c in book] == ["TOPICS", "ECONOMY", "HEALTH-CARE", "VALUES", "CONSERVATIVES", "LIBERALS"]
+    assert book["ECONOMY"].definition == {"en": "Anything about jobs or taxes or business"}
+    assert any("no Thai label" in note for note in result.notes)
+
+
+@needs_shared
+def test_exchange_qdc_imports_atlas_ti_double_colon_names() -> None:
+    result = read_qdc(SHARED / "samples" / "atlasti_standard_project_spec_annexA2_Project.qde")
+    book = parse_codebook(codebook_yaml(result.data), Path("atlas.yaml"))
+    assert len(book) == 14
+    assert [c.label["en"] for c in book.children("COKE")] == ["full-fat Coke", "diet Coke"]
+    assert any("namespace" in note for note in result.notes)
+    assert any(note.startswith("sets not carried") for note in result.notes)
+
+
+@pytest.mark.parametrize("content", [b"", b"<CodeBook><Codes>", b"<Other/>", b"not xml at all"])
+def test_exchange_qdc_malformed_files_give_clear_errors(tmp_path: Path, content: bytes) -> None:
+    source, target = tmp_path / "bad.qdc", tmp_path / "codebooks" / "bad.yaml"
+    source.write_bytes(content)
+    with pytest.raises(CodebookError) as caught:
+        import_qdc(source, target)
+    assert str(source) in caught.value.message and caught.value.fix
+    assert not target.exists()
+
+
+def test_exchange_qdc_cli_export_then_import(make_study, tmp_path: Path) -> None:
+    study = make_study("GOOD-TH.md")
+    runner = CliRunner()
+    out = tmp_path / "mini.qdc"
+    base = ["--study", str(study.root)]
+    assert runner.invoke(app, [*base, "export", "codebook", str(out)]).exit_code == 0
+    result = runner.invoke(app, [*base, "import", "codebook", str(out), "--out", "back.yaml"])
+    assert result.exit_code == 0, result.output
+    assert load_codebook(study.codebooks_dir / "back.yaml")["LIB-SHEL"].label["th"] == "ถูกกักในสถานคุ้มครอง"
+    again = runner.invoke(app, [*base, "import", "codebook", str(out), "--out", "back.yaml"])
+    assert again.exit_code != 0
