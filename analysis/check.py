@@ -60,6 +60,10 @@ def check_study(study: Study, *, progress: bool = False) -> CheckResult:
     except CodebookError as err:
         problems.append(err)
     problems += corpus.problems
+    if not any(isinstance(p, CodebookError) for p in problems):
+        from analysis.coding_status import study_codings  # codings need a valid codebook
+
+        problems += study_codings(study)[1]
     if not corpus.transcripts and not problems:
         problems.append(SitthiError("no transcripts", path=study.transcripts_dir,
                                     fix="put anonymised .md, .txt or .docx transcripts here"))

@@ -150,6 +150,40 @@ def import_codebook(ctx: typer.Context,
     typer.echo("To use it, set codebook = \"" + target.name + "\" in study.toml.")
 
 
+codings_app = typer.Typer(help="Coders' codings: status and undo.", no_args_is_help=True)
+app.add_typer(codings_app, name="codings")
+
+
+@codings_app.command("status")
+def codings_status(ctx: typer.Context) -> None:
+    """Per coder: transcripts coded, segments coded, codes used, last activity."""
+    from analysis.coding_status import coding_status
+
+    table = coding_status(_study(ctx.parent))
+    typer.echo(table.to_string(index=False) if len(table) else "No codings yet. / ยังไม่มีการลงรหัส")
+
+
+@codings_app.command("undo")
+def codings_undo(ctx: typer.Context,
+                 coder: Annotated[str, typer.Option(help="Whose last action to undo.")]) -> None:
+    """Undo a coder's last action (add, remove or edit), from the audit log."""
+    from analysis.codings import CodingStore
+
+    entry = CodingStore(_study(ctx.parent)).undo(coder)
+    row = entry["row"]
+    typer.echo(f"Undid {entry['action']} of {row['code_id']} on {row['segment_id']} by {coder}.")
+
+
+@app.command()
+def suggest(ctx: typer.Context,
+            evaluate: Annotated[str | None, typer.Option(help="Compare suggestions with this coder.")] = None,
+            transcript: Annotated[str | None, typer.Option(help="Only this transcript.")] = None) -> None:
+    """Keyword suggestions per segment, or (--evaluate CODER) their precision and recall per code."""
+    from analysis.coding_status import suggestion_report
+
+    typer.echo(suggestion_report(_study(ctx), coder=evaluate, transcript=transcript).to_string(index=False))
+
+
 @app.command()
 def init(path: Annotated[Path, typer.Argument(help="Folder for the new study (created if missing).")],
          name: Annotated[str | None, typer.Option(help="Study name (default: the folder name).")] = None,

@@ -1,0 +1,303 @@
+"""The coding panel: code a transcript one segment at a time, in a notebook, without reading code.
+
+Every tick saves at once (see ``analysis.codings``) and shows the time it was saved. Suggested
+codes (from keywords) are offered as buttons and only become codings when the coder clicks one.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from datetime import datetime
+
+import ipywidgets as widgets
+
+from analysis.codebook import study_codebook
+from analysis.codings import CodingStore, check_coder, new_coding
+from analysis.corpus import read_corpus
+from analysis.errors import SitthiError
+from analysis.figures import PALETTE
+from analysis.segments import segment_body
+from analysis.study import Study
+from analysis.suggest import suggest_for_text
+
+WORDS = {  # (Thai, English)
+    "coder": ("ผู้ลงรหัส", "Coder"), "transcript": ("บทสัมภาษณ์", "Transcript"),
+    "prev": ("◀ ก่อนหน้า", "◀ Previous"), "next": ("ถัดไป ▶", "Next ▶"),
+    "uncoded": ("ข้ามไปที่ยังไม่ลงรหัส ⏭", "Next uncoded ⏭"), "filter": ("กรองรหัส…", "Filter codes…"),
+    "phrase": ("ลงรหัสเฉพาะวลีนี้ (ไม่บังคับ)", "Code only this phrase (optional)"),
+    "memo": ("บันทึกช่วยจำ", "Memo"), "saved": ("บันทึกแล้ว", "saved"),
+    "suggested": ("รหัสที่แนะนำ (คลิกเพื่อใช้):", "Suggested codes (click to accept):"),
+    "none": ("ยังไม่มีรหัส", "no codes yet"),
+    "which": ("วลีนี้มีหลายที่ เลือกที่:", "The phrase occurs more than once; pick:"),
+    "name_first": ("กรุณาใส่ชื่อผู้ลงรหัสก่อน", "Type your coder name first"),
+    "not_found": ("ไม่พบวลีนี้ในช่วงนี้ คัดลอกให้ตรงทุกตัวอักษร", "This phrase is not in the segment: copy it exactly"),
+}
+
+
+class CodingPanel:
+    """The widget a coder works in; ``widget`` is what the notebook cell shows."""
+
+    def __init__(self, study: Study, *, coder: str | None = None, transcript: str | None = None,
+                 lang: str = "th") -> None:
+        self.study, self.store = study, CodingStore(study)
+        self.codebook = study_codebook(study)
+        self.transcripts = {t.id: t for t in read_corpus(study)}
+        self._settings = study.cache_dir / "panel.json"
+        self._loading = False
+        self.segments: list = []
+        self.position = 0
+        self._build(lang)
+        self.coder.value = coder or self._remembered().get("coder", "")
+        first = transcript if transcript in self.transcripts else next(iter(self.transcripts), None)
+        if first is None:
+            raise SitthiError("the study has no transcripts", path=study.transcripts_dir,
+                              fix="run `sitthi check` and add transcripts first")
+        self.transcript.value = first
+        self._open_transcript()
+
+    # -- building ----------------------------------------------------------------------
+
+    def _word(self, key: str) -> str:
+        return WORDS[key][0 if self.lang.value == "th" else 1]
+
+    def _build(self, lang: str) -> None:
+        full = widgets.Layout(width="auto")
+        self.lang = widgets.ToggleButtons(options=[("ไทย", "th"), ("English", "en")], value=lang)
+        self.coder = widgets.Combobox(options=self.store.coders(), continuous_update=False, layout=full)
+        self.transcript = widgets.Dropdown(options=sorted(self.transcripts), layout=full)
+        self.progress, self.saved, self.error = widgets.HTML(), widgets.HTML(), widgets.HTML()
+        self.context, self.chips = widgets.HTML(), widgets.HTML()
+        self.suggestions = widgets.HBox(layout=widgets.Layout(flex_flow="row wrap"))
+        self.phrase = widgets.Text(layout=widgets.Layout(width="100%"))
+        self.occurrence = widgets.Dropdown(options=[], layout=widgets.Layout(display="none"))
+        self.filter = widgets.Text(layout=widgets.Layout(width="20rem"))
+        self.memo = widgets.Textarea(continuous_update=False, layout=widgets.Layout(width="100%"))
+        self.prev_button, self.next_button, self.uncoded_button = (widgets.Button() for _ in range(3))
+        self.boxes: dict[str, widgets.Checkbox] = {}
+        groups = []
+        for root in self.codebook.roots:
+            members = [root, *self.codebook.descendants(root.id)]
+            boxes = []
+            for code in members:
+                if code.deprecated_by or code.kind.endswith("_group"):
+                    continue
+                box = widgets.Checkbox(indent=False, layout=widgets.Layout(width="auto"))
+                box.observe(lambda change, code_id=code.id: self._ticked(code_id, change["new"]), "value")
+                self.boxes[code.id] = box
+                boxes.append(box)
+            groups.append((root, widgets.VBox(boxes)))
+        self.codes = widgets.Accordion(children=[box for _, box in groups])
+        self._roots = [root for root, _ in groups]
+        self.labels = {key: widgets.HTML() for key in ("coder", "transcript", "phrase", "memo", "suggested")}
+        self.coder.observe(self._coder_changed, "value")
+        self.transcript.observe(lambda _: self._open_transcript(), "value")
+        self.lang.observe(lambda _: self._relabel(), "value")
+        self.filter.observe(lambda _: self._apply_filter(), "value")
+        self.phrase.observe(lambda _: self._find_phrase(), "value")
+        self.memo.observe(self._memo_changed, "value")
+        self.prev_button.on_click(lambda _: self.go(self.position - 1))
+        self.next_button.on_click(lambda _: self.go(self.position + 1))
+        self.uncoded_button.on_click(lambda _: self.go_next_uncoded())
+        self.widget = widgets.VBox([
+            widgets.HBox([self.labels["coder"], self.coder, self.labels["transcript"], self.transcript,
+                          self.lang]),
+            widgets.HBox([self.prev_button, self.next_button, self.uncoded_button, self.progress,
+                          self.saved]),
+            self.error, self.context, self.chips, self.labels["suggested"], self.suggestions,
+            self.labels["phrase"], self.phrase, self.occurrence, self.filter, self.codes,
+            self.labels["memo"], self.memo,
+        ])
+        self._relabel()
+
+    def _relabel(self) -> None:
+        lang = self.lang.value
+        for key, label in self.labels.items():
+            label.value = f"<b>{html.escape(self._word(key))}</b>"
+        self.prev_button.description = self._word("prev")
+        self.next_button.description = self._word("next")
+        self.uncoded_button.description = self._word("uncoded")
+        self.filter.placeholder = self._word("filter")
+        for code_id, box in self.boxes.items():
+            box.description = f"{code_id}  {self.codebook.label(code_id, lang)}"
+        for i, root in enumerate(self._roots):
+            self.codes.set_title(i, f"{root.id} · {root.label[lang]}")
+        if self.segments:
+            self._show()
+
+    # -- state -------------------------------------------------------------------------
+
+    def _remembered(self) -> dict:
+        try:
+            return json.loads(self._settings.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def _coder_changed(self, change) -> None:
+        try:
+            check_coder(change["new"])
+        except SitthiError as err:
+            if change["new"]:
+                self._fail(err)
+        else:
+            self.error.value = ""
+            self._settings.parent.mkdir(parents=True, exist_ok=True)
+            self._settings.write_text(json.dumps({"coder": change["new"]}), encoding="utf-8")
+        if self.segments:
+            self._show()
+
+    def _open_transcript(self) -> None:
+        transcript = self.transcripts[self.transcript.value]
+        self.segments = segment_body(transcript.id, transcript.body, self.study.segment_unit)
+        self.go(0)
+
+    @property
+    def segment(self):
+        return self.segments[self.position]
+
+    def _mine(self) -> list:
+        """This coder's codings of the open transcript (none while the name is missing or invalid)."""
+        try:
+            return self.store.read(check_coder(self.coder.value), self.transcript.value)
+        except SitthiError:
+            return []
+
+    def go(self, position: int) -> None:
+        """Show segment ``position`` (0-based), clamped to the transcript."""
+        self.position = max(0, min(position, len(self.segments) - 1))
+        self.phrase.value = ""
+        self._show()
+
+    def go_next_uncoded(self) -> None:
+        coded = {c.segment_id for c in self._mine()}
+        for position in range(self.position + 1, len(self.segments)):
+            if self.segments[position].segment_id not in coded:
+                return self.go(position)
+        return None
+
+    def _show(self) -> None:
+        segment, lang = self.segment, self.lang.value
+        mine = [c for c in self._mine() if c.segment_id == segment.segment_id]
+        applied = sorted({c.code_id for c in mine})
+        self._loading = True
+        try:
+            for code_id, box in self.boxes.items():
+                box.value = code_id in applied
+            self.memo.value = next((c.memo for c in mine if c.memo), "")
+        finally:
+            self._loading = False
+        coded = {c.segment_id for c in self._mine()}
+        self.progress.value = (f"<b>{self.position + 1} / {len(self.segments)}</b> · "
+                               f"{'ลงรหัสแล้ว' if lang == 'th' else 'coded'} {len(coded)}")
+        self.context.value = self._context_html()
+        colours = {r.id: PALETTE[i % len(PALETTE)] for i, r in enumerate(self.codebook.roots)}
+        self.chips.value = " ".join(
+            f"<span style='background:{colours[self.codebook.root_of(c).id]};color:white;border-radius:9px;"
+            f"padding:1px 8px;margin:2px'>{html.escape(c)} {html.escape(self.codebook.label(c, lang))}</span>"
+            for c in applied) or f"<i>{self._word('none')}</i>"
+        buttons = []
+        for code_id, matched in suggest_for_text(self.codebook, segment.text).items():
+            if code_id in applied or code_id not in self.boxes:
+                continue
+            button = widgets.Button(description=f"💡 {code_id} {self.codebook.label(code_id, lang)}",
+                                    tooltip=", ".join(matched), button_style="warning",
+                                    layout=widgets.Layout(width="auto"))
+            button.on_click(lambda _, code_id=code_id: self.accept(code_id))
+            buttons.append(button)
+        self.suggestions.children = buttons
+
+    def _context_html(self) -> str:
+        parts = []
+        for offset in (-1, 0, 1):
+            i = self.position + offset
+            if 0 <= i < len(self.segments):
+                s = self.segments[i]
+                style = "font-size:1.1em;border-left:4px solid #0072B2;padding-left:8px" if offset == 0 \
+                    else "color:#777"
+                parts.append(f"<div style='{style}'><b>{html.escape(s.speaker or '')}</b> "
+                             f"{html.escape(s.text)}</div>")
+        return "".join(parts)
+
+    def _apply_filter(self) -> None:
+        needle = self.filter.value.strip().casefold()
+        for code_id, box in self.boxes.items():
+            code = self.codebook[code_id]
+            text = " ".join([code_id, *code.label.values(), *code.keywords.get("th", ()),
+                             *code.keywords.get("en", ())]).casefold()
+            box.layout.display = "" if needle in text else "none"
+
+    def _find_phrase(self) -> list[int]:
+        phrase, segment = self.phrase.value, self.segment
+        starts, at = [], segment.text.find(phrase) if phrase else -1
+        while at >= 0:
+            starts.append(segment.start + at)
+            at = segment.text.find(phrase, at + 1)
+        several = len(starts) > 1
+        before = [segment.text[max(0, s - segment.start - 15):s - segment.start] for s in starts]
+        self.occurrence.options = [(f"{n + 1}: …{b}[{phrase}]", s) for n, (b, s) in
+                                   enumerate(zip(before, starts, strict=True))] if several else []
+        self.occurrence.description = self._word("which") if several else ""
+        self.occurrence.layout.display = "" if several else "none"
+        return starts
+
+    # -- saving ------------------------------------------------------------------------
+
+    def _saved(self) -> None:
+        self.error.value = ""
+        self.saved.value = f"✔ {self._word('saved')} {datetime.now().strftime('%H:%M:%S')}"
+
+    def _fail(self, err: Exception) -> None:
+        message = err.message if isinstance(err, SitthiError) else str(err)
+        self.error.value = f"<div style='color:#b00020'><b>⚠ {html.escape(message)}</b></div>"
+
+    def _ticked(self, code_id: str, on: bool) -> None:
+        if self._loading:
+            return
+        if not self.coder.value:
+            self._fail(SitthiError(self._word("name_first")))
+            self._loading = True
+            self.boxes[code_id].value = not on
+            self._loading = False
+            return
+        try:
+            if on:
+                self._add(code_id)
+            else:
+                for coding in [c for c in self._mine()
+                               if c.segment_id == self.segment.segment_id and c.code_id == code_id]:
+                    self.store.remove(self.coder.value, self.transcript.value, coding.key)
+            self._saved()
+        except SitthiError as err:
+            self._fail(err)
+        self._show()
+
+    def _add(self, code_id: str) -> None:
+        transcript, segment = self.transcripts[self.transcript.value], self.segment
+        start = end = None
+        if self.phrase.value:
+            starts = self._find_phrase()
+            if not starts:
+                raise SitthiError(self._word("not_found"))
+            start = self.occurrence.value if len(starts) > 1 else starts[0]
+            end = start + len(self.phrase.value)
+        self.store.add(new_coding(transcript, segment, code_id, self.coder.value, start=start, end=end,
+                                  memo=self.memo.value))
+
+    def accept(self, code_id: str) -> None:
+        """Accept a suggested code: it becomes this coder's coding."""
+        self.boxes[code_id].value = True
+
+    def _memo_changed(self, change) -> None:
+        if self._loading or not self.coder.value:
+            return
+        try:
+            for coding in [c for c in self._mine() if c.segment_id == self.segment.segment_id]:
+                self.store.edit(self.coder.value, self.transcript.value, coding.key, memo=change["new"])
+            self._saved()
+        except SitthiError as err:
+            self._fail(err)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)

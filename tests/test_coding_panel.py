@@ -1,0 +1,84 @@
+"""The coding panel, driven through its widgets as a coder would."""
+
+import pytest
+
+from analysis.codings import CodingStore
+from analysis.ui.coding_panel import CodingPanel
+
+
+@pytest.fixture
+def panel(make_study):
+    study = make_study("GOOD-TH.md", "GOOD-EN.md")
+    return CodingPanel(study, coder="nok", transcript="GOOD-TH")
+
+
+def saved(panel):
+    return {(c.segment_id, c.code_id, c.start) for c in CodingStore(panel.study).read("nok", "GOOD-TH")}
+
+
+def test_coding_panel_ticks_save_at_once(panel) -> None:
+    panel.go(1)
+    assert "2 / 4" in panel.progress.value and "ตำรวจ" in panel.context.value
+    panel.boxes["LIB-SHEL"].value = True
+    assert saved(panel) == {("GOOD-TH:0002", "LIB-SHEL", None)}
+    assert "✔" in panel.saved.value and "LIB-SHEL" in panel.chips.value
+    panel.boxes["LIB-SHEL"].value = False
+    assert saved(panel) == set()
+
+
+def test_coding_panel_suggestion_is_only_saved_when_accepted(panel) -> None:
+    panel.go(3)
+    suggested = [b.description for b in panel.suggestions.children]
+    assert any("FTR-INTERP" in d for d in suggested)
+    assert saved(panel) == set()
+    panel.accept("FTR-INTERP")
+    assert saved(panel) == {("GOOD-TH:0004", "FTR-INTERP", None)}
+    assert not any("FTR-INTERP" in b.description for b in panel.suggestions.children)
+
+
+def test_coding_panel_codes_a_phrase_and_asks_which(panel) -> None:
+    panel.go(3)
+    segment = panel.segment
+    panel.phrase.value = "อ่านไม่ออก"
+    panel.boxes["FTR-INTERP"].value = True
+    start = segment.start + segment.text.index("อ่านไม่ออก")
+    assert saved(panel) == {("GOOD-TH:0004", "FTR-INTERP", start)}
+    panel.go(1)
+    panel.phrase.value = "ก"  # occurs several times in this turn
+    assert panel.occurrence.layout.display == "" and len(panel.occurrence.options) > 1
+    panel.occurrence.value = panel.occurrence.options[1][1]
+    panel.boxes["LIB"].value = True
+    assert ("GOOD-TH:0002", "LIB", panel.occurrence.options[1][1]) in saved(panel)
+    panel.phrase.value = "ไม่มีในข้อความนี้"
+    panel.boxes["LIB-DET"].value = True
+    assert "⚠" in panel.error.value and not any(c == "LIB-DET" for _, c, _ in saved(panel))
+
+
+def test_coding_panel_navigation_memo_language_filter(panel) -> None:
+    panel.go(0)
+    panel.boxes["LIB"].value = True
+    panel.memo.value = "general point"
+    assert [c.memo for c in CodingStore(panel.study).read("nok", "GOOD-TH")] == ["general point"]
+    panel.go_next_uncoded()
+    assert panel.position == 1
+    panel.next_button.click()
+    assert panel.position == 2
+    panel.prev_button.click()
+    assert panel.position == 1
+    panel.lang.value = "en"
+    assert panel.boxes["FTR-INTERP"].description.endswith("No interpreter")
+    assert panel.next_button.description == "Next ▶"
+    panel.filter.value = "police"
+    assert panel.boxes["ACT-POLICE"].layout.display == "" and panel.boxes["LIB"].layout.display == "none"
+
+
+def test_coding_panel_remembers_the_coder_and_needs_one(make_study) -> None:
+    study = make_study("GOOD-TH.md")
+    first = CodingPanel(study, coder="mai")
+    assert CodingPanel(study).coder.value == "mai"
+    first.coder.value = ""
+    first.boxes["LIB"].value = True
+    assert first.boxes["LIB"].value is False and "⚠" in first.error.value
+    first.coder.value = "Bad Name"
+    first.boxes["LIB"].value = True
+    assert "not allowed" in first.error.value
