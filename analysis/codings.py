@@ -59,7 +59,9 @@ class Coding:
         return (self.segment_id, self.start, self.end, self.code_id)
 
     def row(self) -> list[str]:
-        return ["" if v is None else str(v) for v in asdict(self).values()]
+        return ["" if v is None else str(v) for v in (
+            self.transcript_id, self.segment_id, self.start, self.end, self.code_id, self.coder_id,
+            self.text_sha8, self.quote, self.coded_at, self.memo)]
 
 
 def now() -> str:
