@@ -85,7 +85,10 @@ def _resolve(record: dict, transcript, codebook: Codebook, segments: list[Segmen
 def _reanchor(record: dict, transcript, segments: list[Segment]) -> tuple | None:
     """The transcript changed: find the quote again, or flag the coding for review."""
     quote, body = record["quote"], transcript.body
-    found = [i for i in range(len(body)) if body.startswith(quote, i)] if quote else []
+    found, at = [], body.find(quote) if quote else -1
+    while at >= 0 and len(found) < 2:
+        found.append(at)
+        at = body.find(quote, at + 1)
     if len(found) == 1:
         start, end = found[0], found[0] + len(quote)
         home = next((s for s in segments if s.start <= start and end <= s.end), None)
