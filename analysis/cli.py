@@ -185,6 +185,31 @@ def suggest(ctx: typer.Context,
 
 
 @app.command()
+def agree(ctx: typer.Context,
+          coders: Annotated[str | None, typer.Option(help="Comma-separated coders (default: all).")] = None,
+          by: Annotated[str, typer.Option(help="code or right.")] = "code",
+          format: Annotated[str, typer.Option(help="table, csv or json.")] = "table",
+          samples: Annotated[int, typer.Option(help="Bootstrap samples for the alpha CI.")] = 1000) -> None:
+    """Inter-coder agreement per code (or right): percent agreement, kappa, alpha with 95% CI."""
+    from analysis.agreement_study import study_agreement, write_disagreements
+
+    if by not in ("code", "right") or format not in ("table", "csv", "json"):
+        raise typer.BadParameter("use --by code|right and --format table|csv|json")
+    study = _study(ctx)
+    result = study_agreement(study, coders=coders.split(",") if coders else None, by=by, samples=samples)
+    table = result.table
+    if format == "csv":
+        typer.echo(table.to_csv(index=False), nl=False)
+    elif format == "json":
+        typer.echo(table.to_json(orient="records", force_ascii=False, indent=1))
+    else:
+        typer.echo(table.drop(columns=["label_th"]).to_string(index=False, na_rep="-"))
+        path = write_disagreements(result, study.outputs_dir / "agreement" / "disagreements.xlsx")
+        typer.echo(f"\nCoders: {', '.join(result.coders)}. Unit: segment. "
+                   f"{len(result.disagreements)} disagreements written to {path}")
+
+
+@app.command()
 def init(path: Annotated[Path, typer.Argument(help="Folder for the new study (created if missing).")],
          name: Annotated[str | None, typer.Option(help="Study name (default: the folder name).")] = None,
          ) -> None:

@@ -73,6 +73,39 @@ def top_words(frequencies: pd.DataFrame, *, lang: str = "th", top: int = 15) -> 
     return figure
 
 
+def agreement_alpha(table: pd.DataFrame, *, lang: str = "th") -> Figure:
+    """Krippendorff's α per code (or right) with its 95% CI and the 0.667 and 0.8 thresholds.
+
+    ``table`` is ``analysis.agreement_table.agreement_table``'s; codes with α undefined are left
+    out and counted in the caption. The unit is the segment.
+    """
+    from analysis.agreement import RELIABLE, TENTATIVE
+
+    shown = table[table["alpha"].notna() & (table["id"] != "(pooled)")].sort_values("alpha")
+    hidden = int(table["alpha"].isna().sum())
+    labels = [f"{row.id} {row.label_th if lang == 'th' else row.label_en}"[:48] for row in shown.itertuples()]
+    with mpl.rc_context(style()):
+        figure = Figure(figsize=(8, 0.3 * len(shown) + 2), layout="constrained")
+        ax = figure.subplots()
+        y = range(len(shown))
+        ax.errorbar(shown["alpha"], y, xerr=[(shown["alpha"] - shown["alpha_low"]).clip(lower=0),
+                                             (shown["alpha_high"] - shown["alpha"]).clip(lower=0)],
+                    fmt="o", color=PALETTE[0], ecolor="#999999", capsize=2)
+        for x, colour, name in ((TENTATIVE, PALETTE[1], _label(lang, "พอใช้ได้", "tentative")),
+                                (RELIABLE, PALETTE[2], _label(lang, "เชื่อถือได้", "reliable"))):
+            ax.axvline(x, color=colour, linestyle="--", label=f"{name} (α = {x})")
+        ax.set_yticks(list(y), labels)
+        ax.set_xlim(min(-0.2, float(shown["alpha_low"].min()) if len(shown) else 0), 1.05)
+        ax.set_xlabel(_label(lang, "ค่าแอลฟาของคริปเพนดอร์ฟ (หน่วย: ช่วงข้อความ) พร้อมช่วงความเชื่อมั่น 95%",
+                             "Krippendorff's α (unit: segment) with 95% CI"))
+        ax.legend(loc="lower right", fontsize=9)
+        caption = _label(lang, f"{len(shown)} รหัส; ไม่แสดง {hidden} รหัสที่คำนวณไม่ได้ (ไม่มีผู้ใช้หรือไม่มีความแปรผัน)",
+                         f"{len(shown)} codes; {hidden} not shown (α undefined: unused or no variation)")
+        figure.suptitle(_label(lang, "ความสอดคล้องระหว่างผู้ลงรหัส", "Agreement between coders"), fontsize=13)
+        figure.supxlabel(caption, fontsize=9, color="#555555")
+    return figure
+
+
 def figure_png(figure: Figure, *, dpi: int = 110) -> bytes:
     """PNG bytes of ``figure`` (used to show figures in notebooks without pyplot)."""
     import io
