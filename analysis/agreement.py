@@ -7,19 +7,21 @@ Units rated by fewer than two coders carry no information about agreement and ar
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 RELIABLE, TENTATIVE = 0.8, 0.667  # Krippendorff's thresholds
 
 
-def _unit_value_counts(data) -> tuple[np.ndarray, np.ndarray]:
-    """``(values, counts)``: the distinct values and a units × values matrix of how many coders
-    gave each value to each unit (only units with two or more ratings)."""
+def _unit_value_counts(data, domain=None) -> tuple[np.ndarray, np.ndarray]:
+    """``(values, counts)``: the distinct values (or ``domain``) and a units × values matrix of how
+    many coders gave each value to each unit (only units with two or more ratings)."""
     data = np.asarray(data, dtype=float)
     if data.ndim != 2:
         raise ValueError("reliability data must be a coders × units array")
-    values = np.unique(data[~np.isnan(data)])
+    values = np.unique(data[~np.isnan(data)]) if domain is None else np.asarray(domain, dtype=float)
     counts = (data[:, :, None] == values[None, None, :]).sum(axis=0)  # units × values
     return values, counts[counts.sum(axis=1) >= 2]
 
@@ -30,6 +32,41 @@ def _unit_coincidences(counts: np.ndarray) -> np.ndarray:
     pairs = counts[:, :, None] * counts[:, None, :]
     pairs = pairs - np.eye(counts.shape[1])[None] * counts[:, :, None]
     return pairs / (m - 1)
+
+
+def unit_coincidences(data, domain) -> np.ndarray:
+    """Per-unit coincidence matrices (units × V × V) over a fixed value ``domain``, zero for units
+    with fewer than two ratings, so matrices of several codes over the same units can be added."""
+    data = np.asarray(data, dtype=float)
+    counts = (data[:, :, None] == np.asarray(domain, dtype=float)[None, None, :]).sum(axis=0)
+    m = counts.sum(axis=1)
+    result = np.zeros((len(counts), len(domain), len(domain)))
+    pairable = m >= 2
+    result[pairable] = _unit_coincidences(counts[pairable])
+    return result
+
+
+def alpha_from_units(per_unit: np.ndarray, domain, level: str = "nominal") -> float:
+    """α from per-unit coincidence matrices (see ``unit_coincidences``)."""
+    return float(_alpha_from(per_unit.sum(axis=0), np.asarray(domain, dtype=float), level))
+
+
+def bootstrap_from_units(per_unit: np.ndarray, domain, level: str = "nominal", *, samples: int = 1000,
+                         seed: int = 0, confidence: float = 0.95) -> tuple[float, float]:
+    """Percentile bootstrap CI of α resampling the units (rows of ``per_unit``) with replacement.
+
+    All samples at once: each is a weighted sum of per-unit matrices (one matrix product)."""
+    units, v = per_unit.shape[0], per_unit.shape[1]
+    if units < 2:
+        return float("nan"), float("nan")
+    sums = _resampling_weights(units, samples, seed) @ per_unit.reshape(units, v * v)
+    alphas = _alpha_from(sums.reshape(samples, v, v), np.asarray(domain, dtype=float), level)
+    alphas = alphas[~np.isnan(alphas)]
+    if len(alphas) == 0:
+        return float("nan"), float("nan")
+    tail = (1 - confidence) / 2 * 100
+    low, high = np.percentile(alphas, [tail, 100 - tail])
+    return float(low), float(high)
 
 
 def _delta2(values: np.ndarray, marginals: np.ndarray, level: str) -> np.ndarray:
@@ -79,23 +116,22 @@ def krippendorff_alpha(data, level: str = "nominal") -> float:
 
 def bootstrap_alpha(data, level: str = "nominal", *, samples: int = 1000, seed: int = 0,
                     confidence: float = 0.95) -> tuple[float, float]:
-    """Percentile bootstrap CI of α, resampling units with replacement (seeded, reproducible).
-
-    All samples are computed at once: each is a weighted sum of per-unit coincidence matrices.
-    """
+    """Percentile bootstrap CI of α, resampling units with replacement (seeded, reproducible)."""
     values, counts = _unit_value_counts(data)
     if len(counts) < 2 or len(values) < 2:
         return float("nan"), float("nan")
-    per_unit = _unit_coincidences(counts)
+    return bootstrap_from_units(_unit_coincidences(counts), values, level, samples=samples, seed=seed,
+                                confidence=confidence)
+
+
+@lru_cache(maxsize=8)
+def _resampling_weights(units: int, samples: int, seed: int) -> np.ndarray:
+    """How often each unit is drawn in each bootstrap sample (samples × units), reused across
+    codes that share their units, so a whole table resamples the same units."""
     rng = np.random.default_rng(seed)
-    weights = rng.multinomial(len(counts), np.full(len(counts), 1 / len(counts)), size=samples)
-    alphas = _alpha_from(np.einsum("bu,uck->bck", weights, per_unit), values, level)
-    alphas = alphas[~np.isnan(alphas)]
-    if len(alphas) == 0:
-        return float("nan"), float("nan")
-    tail = (1 - confidence) / 2 * 100
-    low, high = np.percentile(alphas, [tail, 100 - tail])
-    return float(low), float(high)
+    weights = rng.multinomial(units, np.full(units, 1 / units), size=samples).astype(float)
+    weights.setflags(write=False)
+    return weights
 
 
 def cohen_kappa(a, b) -> float:

@@ -14,11 +14,12 @@ import numpy as np
 import pandas as pd
 
 from analysis.agreement import (
-    bootstrap_alpha,
+    alpha_from_units,
+    bootstrap_from_units,
     cohen_kappa,
     kappa_from_table,
-    krippendorff_alpha,
     percent_agreement,
+    unit_coincidences,
     verdict,
 )
 from analysis.codebook import Codebook
@@ -26,6 +27,9 @@ from analysis.errors import SitthiError
 
 TABLE_COLUMNS = ["id", "label_en", "label_th", "unit", "n_segments", "n_coders", "used_by",
                  "percent_agreement", "kappa", "alpha", "alpha_low", "alpha_high", "verdict"]
+
+
+BINARY = (0.0, 1.0)  # a code is applied (1) or not (0)
 
 
 class AgreementError(SitthiError):
@@ -89,17 +93,21 @@ def agreement_table(data: Reliability, codebook: Codebook, *, samples: int = 100
         raise AgreementError("agreement needs at least two coders who coded the same transcripts",
                              fix="have a second coder code some of the same transcripts, or choose "
                                  "--coders that overlap")
-    rows = [_row(code, data.values[i][:, pairable], codebook, samples, seed)
+    per_code = [unit_coincidences(data.values[i][:, pairable], BINARY) for i in range(len(data.codes))]
+    rows = [_row(code, data.values[i][:, pairable], per_code[i], codebook, samples, seed)
             for i, code in enumerate(data.codes)]
+    # Pooled: codes added up within each segment, so the bootstrap resamples whole segments.
     pooled = data.values[:, :, pairable].transpose(1, 0, 2).reshape(len(data.coders), -1)
-    rows.append({**_row("(pooled)", pooled, codebook, samples, seed), "label_en": "All codes together",
-                 "label_th": "ทุกรหัสรวมกัน"})
+    rows.append({**_row("(pooled)", pooled, sum(per_code), codebook, samples, seed),
+                 "label_en": "All codes together", "label_th": "ทุกรหัสรวมกัน"})
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
 
 
-def _row(code: str, matrix: np.ndarray, codebook: Codebook, samples: int, seed: int) -> dict:
-    alpha = krippendorff_alpha(matrix)
-    low, high = (np.nan, np.nan) if np.isnan(alpha) else bootstrap_alpha(matrix, samples=samples, seed=seed)
+def _row(code: str, matrix: np.ndarray, per_unit: np.ndarray, codebook: Codebook, samples: int,
+         seed: int) -> dict:
+    alpha = alpha_from_units(per_unit, BINARY)
+    low, high = (np.nan, np.nan) if np.isnan(alpha) else bootstrap_from_units(per_unit, BINARY,
+                                                                              samples=samples, seed=seed)
     kappa = np.nan
     if matrix.shape[0] == 2:
         both = ~np.isnan(matrix).any(axis=0)
