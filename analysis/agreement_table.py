@@ -75,7 +75,7 @@ def by_right(data: Reliability, codebook: Codebook) -> Reliability:
     """Collapse codes to their rights: a right applies where any of its codes does."""
     rights = [c.id for c in codebook.roots if c.kind == "right"]
     groups = {r: [i for i, code in enumerate(data.codes) if codebook.right_of(code) == r] for r in rights}
-    values = np.stack([np.nanmax(data.values[idx], axis=0) if idx else
+    values = np.stack([np.fmax.reduce(data.values[idx], axis=0) if idx else
                        np.where(np.isnan(data.values[0]), np.nan, 0.0) for idx in groups.values()]) \
         if data.codes else np.zeros((0, len(data.coders), len(data.segments)))
     return Reliability(rights, data.coders, data.segments, values)

@@ -32,9 +32,9 @@ def resolve_codings(store: CodingStore, corpus: Corpus, codebook: Codebook,
     transcripts = {t.id: t for t in corpus}
     rows, problems = [], []
     for coder, transcript_id, path in store.files():
-        codings, bad_rows = store.load(coder, transcript_id)
+        codings, bad_rows = store.load_rows(coder, transcript_id)
         problems += bad_rows
-        for number, coding in enumerate(sorted(codings, key=lambda c: c.key), 2):
+        for number, coding in codings:
             record = {**asdict(coding), "status": "ok", "problem": "", "file": str(path), "row": number}
             problem = _resolve(record, transcripts.get(coding.transcript_id), codebook,
                                segments.get(coding.transcript_id, []))

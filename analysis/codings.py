@@ -58,6 +58,12 @@ class Coding:
         """What makes a coding unique for its coder: segment, span and code."""
         return (self.segment_id, self.start, self.end, self.code_id)
 
+    @property
+    def order(self) -> tuple:
+        """File order: by segment, whole-segment codings before phrases, then span and code."""
+        return (self.segment_id, -1 if self.start is None else self.start,
+                -1 if self.end is None else self.end, self.code_id)
+
     def row(self) -> list[str]:
         return ["" if v is None else str(v) for v in (
             self.transcript_id, self.segment_id, self.start, self.end, self.code_id, self.coder_id,
@@ -81,7 +87,13 @@ def check_coder(coder: str) -> str:
 
 def parse_codings(text: str, path: Path) -> tuple[list[Coding], list[CodingError]]:
     """Codings of a CSV file's text; bad rows become errors naming ``file:row`` (others still load)."""
-    codings, problems = [], []
+    rows, problems = parse_rows(text, path)
+    return [coding for _, coding in rows], problems
+
+
+def parse_rows(text: str, path: Path) -> tuple[list[tuple[int, Coding]], list[CodingError]]:
+    """Like ``parse_codings``, each coding with the file line its row starts on."""
+    rows, problems = [], []
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     if header is None:
@@ -89,15 +101,17 @@ def parse_codings(text: str, path: Path) -> tuple[list[Coding], list[CodingError
     if header != CODING_COLUMNS:
         return [], [CodingError("the header row is not the codings header", path=path, line=1,
                                 fix=f"the first line must be: {','.join(CODING_COLUMNS)}")]
-    for number, fields in enumerate(reader, 2):
+    line = reader.line_num + 1
+    for fields in reader:
+        number, line = line, reader.line_num + 1
         if not fields:
             continue
         try:
-            codings.append(_coding(fields))
+            rows.append((number, _coding(fields)))
         except ValueError as err:
             problems.append(CodingError(f"bad row: {err}", path=path, line=number,
                                         fix="fix or delete this row; the other rows are still used"))
-    return codings, problems
+    return rows, problems
 
 
 def _coding(fields: list[str]) -> Coding:
@@ -123,7 +137,7 @@ def format_codings(codings: list[Coding]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CODING_COLUMNS)
-    for coding in sorted(codings, key=lambda c: (c.segment_id, c.start or -1, c.end or -1, c.code_id)):
+    for coding in sorted(codings, key=lambda c: c.order):
         writer.writerow(coding.row())
     return buffer.getvalue()
 
@@ -198,10 +212,15 @@ class CodingStore:
 
     def load(self, coder: str, transcript_id: str) -> tuple[list[Coding], list[CodingError]]:
         """A coder's codings of one transcript, and the problems of rows that could not be read."""
+        rows, problems = self.load_rows(coder, transcript_id)
+        return [coding for _, coding in rows], problems
+
+    def load_rows(self, coder: str, transcript_id: str) -> tuple[list[tuple[int, Coding]], list[CodingError]]:
+        """Like ``load``, each coding with its line in the file."""
         path = self.path(coder, transcript_id)
         if not path.is_file():
             return [], []
-        return parse_codings(path.read_text(encoding="utf-8"), path)
+        return parse_rows(path.read_text(encoding="utf-8"), path)
 
     def read(self, coder: str, transcript_id: str) -> list[Coding]:
         """A coder's codings of one transcript (rows that cannot be read are left out)."""

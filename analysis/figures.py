@@ -33,7 +33,7 @@ def register_thai_font() -> str:
 def style() -> dict:
     """rcParams of every Sitthi figure."""
     return {
-        "font.family": register_thai_font(),
+        "font.family": [register_thai_font(), "DejaVu Sans"],  # DejaVu for α, κ and other symbols
         "font.size": 11,
         "axes.titlesize": 12,
         "axes.spines.top": False,
@@ -50,6 +50,21 @@ def _label(lang: str, th: str, en: str) -> str:
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
     return th if lang == "th" else en
+
+
+def shorten(text: str, width: int = 48) -> str:
+    """``text`` cut to ``width`` characters with "…", at a space if one is near, never before a mark."""
+    import unicodedata
+
+    if len(text) <= width:
+        return text
+    cut = width - 1
+    space = text.rfind(" ", 0, cut)
+    if space > width * 0.6:
+        cut = space
+    while cut > 0 and unicodedata.category(text[cut]) == "Mn":  # keep Thai vowels and tones on their letter
+        cut -= 1
+    return text[:cut].rstrip() + "…"
 
 
 def top_words(frequencies: pd.DataFrame, *, lang: str = "th", top: int = 15) -> Figure:
@@ -73,34 +88,40 @@ def top_words(frequencies: pd.DataFrame, *, lang: str = "th", top: int = 15) -> 
     return figure
 
 
-def agreement_alpha(table: pd.DataFrame, *, lang: str = "th") -> Figure:
+def agreement_alpha(table: pd.DataFrame, *, lang: str = "th", by: str = "code") -> Figure:
     """Krippendorff's α per code (or right) with its 95% CI and the 0.667 and 0.8 thresholds.
 
     ``table`` is ``analysis.agreement_table.agreement_table``'s; codes with α undefined are left
-    out and counted in the caption. The unit is the segment.
+    out and counted in the caption. The unit is the segment; ``by`` ("code" or "right") names the rows.
     """
     from analysis.agreement import RELIABLE, TENTATIVE
 
     shown = table[table["alpha"].notna() & (table["id"] != "(pooled)")].sort_values("alpha")
     hidden = int(table["alpha"].isna().sum())
-    labels = [f"{row.id} {row.label_th if lang == 'th' else row.label_en}"[:48] for row in shown.itertuples()]
+    labels = [shorten(f"{row.id} {row.label_th if lang == 'th' else row.label_en}")
+              for row in shown.itertuples()]
+    colours = shown["alpha"].map(lambda a: PALETTE[2] if a >= RELIABLE else PALETTE[1] if a >= TENTATIVE
+                                 else PALETTE[5])
     with mpl.rc_context(style()):
         figure = Figure(figsize=(8, 0.3 * len(shown) + 2), layout="constrained")
         ax = figure.subplots()
         y = range(len(shown))
         ax.errorbar(shown["alpha"], y, xerr=[(shown["alpha"] - shown["alpha_low"]).clip(lower=0),
                                              (shown["alpha_high"] - shown["alpha"]).clip(lower=0)],
-                    fmt="o", color=PALETTE[0], ecolor="#999999", capsize=2)
+                    fmt="none", ecolor="#999999", capsize=2)
+        ax.scatter(shown["alpha"], y, c=list(colours), zorder=3)
         for x, colour, name in ((TENTATIVE, PALETTE[1], _label(lang, "พอใช้ได้", "tentative")),
                                 (RELIABLE, PALETTE[2], _label(lang, "เชื่อถือได้", "reliable"))):
             ax.axvline(x, color=colour, linestyle="--", label=f"{name} (α = {x})")
         ax.set_yticks(list(y), labels)
         ax.set_xlim(min(-0.2, float(shown["alpha_low"].min()) if len(shown) else 0), 1.05)
-        ax.set_xlabel(_label(lang, "ค่าแอลฟาของคริปเพนดอร์ฟ (หน่วย: ช่วงข้อความ) พร้อมช่วงความเชื่อมั่น 95%",
-                             "Krippendorff's α (unit: segment) with 95% CI"))
-        ax.legend(loc="lower right", fontsize=9)
-        caption = _label(lang, f"{len(shown)} รหัส; ไม่แสดง {hidden} รหัสที่คำนวณไม่ได้ (ไม่มีผู้ใช้หรือไม่มีความแปรผัน)",
-                         f"{len(shown)} codes; {hidden} not shown (α undefined: unused or no variation)")
+        ax.set_xlabel(_label(lang, "ค่าแอลฟา (α) หน่วย: ช่วงข้อความ เส้น: ช่วงความเชื่อมั่น 95%",
+                             "Krippendorff's α (unit: segment); bars: 95% CI"))
+        ax.legend(loc="upper left", fontsize=9)  # the best-agreed rows are at the top right
+        noun = _label(lang, "รหัส" if by == "code" else "สิทธิ", "codes" if by == "code" else "rights")
+        caption = _label(lang, f"{len(shown)} {noun}; ไม่แสดง {hidden} {noun}ที่คำนวณไม่ได้ "
+                               "(ไม่มีผู้ใช้หรือไม่มีความแปรผัน)",
+                         f"{len(shown)} {noun}; {hidden} not shown (α undefined: unused or no variation)")
         figure.suptitle(_label(lang, "ความสอดคล้องระหว่างผู้ลงรหัส", "Agreement between coders"), fontsize=13)
         figure.supxlabel(caption, fontsize=9, color="#555555")
     return figure

@@ -85,3 +85,21 @@ def test_agreement_study_cli(coded_study) -> None:
     assert (coded_study.outputs_dir / "agreement" / "disagreements.xlsx").is_file()
     csv = runner.invoke(app, [*base, "--format", "csv", "--by", "right"])
     assert csv.output.splitlines()[0].startswith("id,label_en,label_th,unit")
+
+
+def test_agreement_alpha_chart_labels_thresholds_and_glyphs(coded_study) -> None:
+    import warnings
+
+    from analysis.figures import agreement_alpha, figure_png, shorten
+
+    table = study_agreement(coded_study, coders=["nok", "mai"], samples=100).table
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing glyph (Thai or α) would be a UserWarning
+        figure = agreement_alpha(table, lang="th")
+        assert figure_png(figure).startswith(b"\x89PNG")
+    ax = figure.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[-1].startswith("LIB-SHEL ") and "ถูกกักในสถานคุ้มครอง" in labels[-1]  # best α on top
+    assert [line.get_xdata()[0] for line in ax.get_lines()[-2:]] == [0.667, 0.8]
+    assert "α undefined" in agreement_alpha(table, lang="en").texts[-1].get_text()
+    assert shorten("ถูกตรวจสุขภาพโดยไม่ยินยอม", 19) == "ถูกตรวจสุขภาพโดยไ…"  # never leave "ม" without its tone

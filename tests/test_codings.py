@@ -79,6 +79,19 @@ def test_codings_bad_row_is_reported_and_others_load(coded) -> None:
     assert path.read_text(encoding="utf-8").count("\n") == 4
 
 
+def test_codings_whole_and_phrase_of_one_code_resolve_with_file_lines(coded) -> None:
+    study, store, transcript, segments = coded
+    at = transcript.body.index("ล่าม")
+    store.add(new_coding(transcript, segments[2], "FTR-INTERP", "nok", memo="two\nlines"))
+    store.add(new_coding(transcript, segments[2], "FTR-INTERP", "nok", start=at, end=at + 4))
+    store.add(new_coding(transcript, segments[2], "NO-SUCH", "nok"))
+    table, problems = study_codings(study)
+    # Whole-segment codings come first in the file; the memo's line break makes row 2 two lines long.
+    assert table[["code_id", "status", "row"]].values.tolist() == [
+        ["FTR-INTERP", "ok", 2], ["NO-SUCH", "invalid", 4], ["FTR-INTERP", "ok", 5]]
+    assert problems[0].line == 4
+
+
 def test_codings_validation_and_reanchoring(coded) -> None:
     study, store, transcript, segments = coded
     store.add(new_coding(transcript, segments[1], "LIB-SHEL", "nok"))

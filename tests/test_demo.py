@@ -55,3 +55,16 @@ def test_demo_holds_no_identifiers(corpus) -> None:
         digits = re.sub(r"[\s\-]", "", transcript.body)
         assert not re.search(r"[0-9๐-๙]{6,}", digits), transcript.id
         assert not re.search(r"\S+@\S+\.\w+|https?://|www\.", transcript.body), transcript.id
+
+
+def test_demo_codings_three_coders_valid_with_honest_disagreement(demo_study, corpus) -> None:
+    from analysis.agreement_study import study_agreement
+    from analysis.coding_status import study_codings
+
+    table, problems = study_codings(demo_study)
+    assert problems == [] and set(table["status"]) == {"ok"}
+    transcripts = table.groupby("coder_id")["transcript_id"].nunique()
+    assert transcripts["nok"] == transcripts["mai"] == len(corpus) and 4 <= transcripts["fon"] < len(corpus)
+    alpha = study_agreement(demo_study, samples=50).table.set_index("id")["alpha"].dropna()
+    assert 0.6 < alpha["(pooled)"] < 0.9  # moderate overall ...
+    assert (alpha >= 0.8).sum() >= 10 and (alpha < 0.667).sum() >= 10  # some agreed well, some poorly
