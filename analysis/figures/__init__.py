@@ -1,0 +1,25 @@
+"""Figures: one function per figure, each returning a ``matplotlib.figure.Figure``.
+
+``style`` holds what every figure shares (Thai font, palette, labels, saving); the other modules
+hold the figures of one topic each. A notebook cell that returns a ``Figure`` shows it as a picture.
+"""
+
+from analysis.figures.agreement import agreement_alpha
+from analysis.figures.style import (
+                                    FONT_FAMILY,
+                                    LANGS,
+                                    PALETTE,
+                                    figure_png,
+                                    label,
+                                    register_thai_font,
+                                    save_figure,
+                                    shorten,
+                                    show_figures_in_notebooks,
+                                    style,
+)
+from analysis.figures.words import top_words
+
+__all__ = ["FONT_FAMILY", "LANGS", "PALETTE", "agreement_alpha", "figure_png", "label",
+           "register_thai_font", "save_figure", "shorten", "style", "top_words"]
+
+show_figures_in_notebooks()
