@@ -40,9 +40,7 @@ def study_agreement(study: Study, *, coders: list[str] | None = None, by: str = 
     codings, _ = study_codings(study)
     codings = codings[codings["status"].isin(USABLE)]
     segments = study_text(study).segments
-    coded: dict[str, set[str]] = {}
-    for coder, transcript_id, _ in CodingStore(study).files():
-        coded.setdefault(coder, set()).add(transcript_id)
+    coded = CodingStore(study).coverage()
     codes = [c.id for c in codebook.active() if not c.kind.endswith("_group")]
     data = reliability_data(codings, segments, coded, codes, coders=coders)
     if by == "right":

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from analysis.check import CheckResult, check_study, corpus_summary
+from analysis.check import CheckResult, check_study
 from analysis.errors import SitthiError
 from analysis.study import Study, init_study, load_study
 
@@ -56,15 +56,15 @@ def check(ctx: typer.Context) -> None:
 
 
 @app.command()
-def report(ctx: typer.Context) -> None:
-    """Build the report (for now: check the study and print the corpus summary)."""
-    study = _study(ctx)
-    result = check_study(study, progress=True)
-    _print_check(result)
-    if not result.ok:
-        raise typer.Exit(1)
-    typer.echo(f"\n{study.name}")
-    typer.echo(corpus_summary(result.corpus).to_string())
+def report(ctx: typer.Context,
+           force: Annotated[bool, typer.Option(help="Rebuild even if nothing changed.")] = False) -> None:
+    """Build the report in outputs/: figures (th, en), tables, report.html, quotes.docx."""
+    from analysis.report import build_report
+
+    result = build_report(_study(ctx), force=force, progress=True)
+    state = "built / สร้างแล้ว" if result.rebuilt else "up to date, nothing changed / เป็นปัจจุบันแล้ว"
+    typer.echo(f"Report {state}: {len(result.files)} files in {result.folder}")
+    typer.echo(f"Open / เปิด: {result.folder / 'report.html'}")
 
 
 @app.command()

@@ -231,6 +231,13 @@ class CodingStore:
         return [c for path in sorted(self.folder(coder).glob("*.csv"))
                 for c in self.read(coder, path.stem)]
 
+    def coverage(self) -> dict[str, set[str]]:
+        """Per coder, the transcripts they have a codings file for (coded, even if nothing applied)."""
+        covered: dict[str, set[str]] = {}
+        for coder, transcript_id, _ in self.files():
+            covered.setdefault(coder, set()).add(transcript_id)
+        return covered
+
     def files(self) -> Iterator[tuple[str, str, Path]]:
         """``(coder, transcript_id, path)`` of every codings file."""
         for coder in self.coders():

@@ -7,12 +7,12 @@ shows its labels, definition, what to include and exclude, an example and its in
 
 from __future__ import annotations
 
-import base64
 import html
 from collections.abc import Iterator
 from pathlib import Path
 
 from analysis.codebook import Code, Codebook
+from analysis.webfont import sarabun_font_face
 
 FIELDS = (  # (field, English heading, Thai heading)
     ("definition", "Definition", "ความหมาย"),
@@ -77,8 +77,6 @@ def _code_markdown(codebook: Codebook, code: Code, level: str) -> list[str]:
 
 
 CSS = """
-@font-face { font-family: Sarabun; src: url(data:font/ttf;base64,{regular}); }
-@font-face { font-family: Sarabun; font-weight: bold; src: url(data:font/ttf;base64,{bold}); }
 body { font-family: Sarabun, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;
        line-height: 1.6; color: #1a1a1a; }
 h1 { font-size: 1.7rem; } h2 { border-bottom: 2px solid #0072B2; margin-top: 2.5rem; }
@@ -93,11 +91,7 @@ dt { font-weight: bold; } dd { margin: 0 0 .4rem 1rem; } .en { color: #444; }
 
 def guide_html(codebook: Codebook) -> str:
     """The guide as one self-contained HTML page (font embedded, printable)."""
-    import fontpkg_sarabun
-
-    files = fontpkg_sarabun.ROOT / "files"
-    css = CSS.replace("{regular}", base64.b64encode((files / "Sarabun-Regular.ttf").read_bytes()).decode())
-    css = css.replace("{bold}", base64.b64encode((files / "Sarabun-Bold.ttf").read_bytes()).decode())
+    css = sarabun_font_face() + CSS
     e = html.escape
     title = f"{codebook.title.get('th', '')} / {codebook.title.get('en', codebook.name)}"
     parts = [f"<!DOCTYPE html><html lang='th'><head><meta charset='utf-8'><title>{e(title)}</title>",

@@ -20,6 +20,7 @@ SECRETS_ENV = "SITTHI_SECRETS"
 
 LANGUAGES = ("th", "en", "mixed")
 SEGMENT_UNITS = ("turn", "paragraph", "sentence")
+CODING_RULES = ("union", "majority", "final")
 
 DEFAULT_PATHS = {
     "raw": "data/raw",
@@ -65,6 +66,10 @@ class Study:
         Smallest count a table may show; counts from 1 to ``min_cell - 1`` are suppressed.
     paths
         Folder of each kind, relative to ``root`` (see ``DEFAULT_PATHS``).
+    rule, coders, final_coder
+        Which codings the report counts (``[report]``): ``union`` (any of ``coders`` applied the
+        code), ``majority`` (more than half of the ``coders`` who coded the transcript did) or
+        ``final`` (only ``final_coder``'s, after the consensus meeting). No ``coders``: everyone.
     """
 
     root: Path
@@ -76,6 +81,9 @@ class Study:
     keep_places: tuple[str, ...] = ()
     codebook: str | None = None
     paths: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_PATHS))
+    rule: str = "majority"
+    coders: tuple[str, ...] = ()
+    final_coder: str | None = None
 
     @property
     def config_file(self) -> Path:
@@ -163,6 +171,18 @@ def read_study_file(config: Path) -> Study:
     if not isinstance(min_cell, int) or isinstance(min_cell, bool) or min_cell < 1:
         raise fail("min_cell", f"min_cell must be a whole number of at least 1, not {min_cell!r}",
                    "set min_cell = 3 (or larger) to hide small counts")
+    report = data.get("report", {})
+    rule = report.get("rule", "majority")
+    if rule not in CODING_RULES:
+        raise fail("rule", f"unknown coding rule {rule!r} in [report]",
+                   f"use one of {', '.join(CODING_RULES)}")
+    coders = report.get("coders", [])
+    if not isinstance(coders, list) or not all(isinstance(c, str) and c for c in coders):
+        raise fail("coders", "[report] coders must be a list of coder names", 'e.g. coders = ["nok", "mai"]')
+    final_coder = report.get("final_coder") or None
+    if rule == "final" and not isinstance(final_coder, str):
+        raise fail("rule", 'rule = "final" needs the coder whose codings are final',
+                   'add final_coder = "name" to [report]')
     unknown_paths = sorted(set(paths) - set(DEFAULT_PATHS))
     if unknown_paths:
         raise fail(unknown_paths[0], f"unknown path {unknown_paths[0]!r} in [paths]",
@@ -177,6 +197,9 @@ def read_study_file(config: Path) -> Study:
         keep_places=tuple(section.get("keep_places", ())),
         codebook=section.get("codebook"),
         paths=paths,
+        rule=rule,
+        coders=tuple(coders),
+        final_coder=final_coder,
     )
 
 
@@ -203,6 +226,14 @@ min_cell = {min_cell}
 keep_places = []
 # The codebook, a file in codebooks/
 codebook = "rights-violations.yaml"
+
+[report]
+# Which codings the report counts: "union" (any coder applied the code), "majority" (more than
+# half of the coders of that transcript did) or "final" (only final_coder's, after consensus)
+rule = "majority"
+# Coders whose codings count; empty means everyone
+coders = []
+# final_coder = "name"
 """
 
 GITIGNORE_TEMPLATE = """\

@@ -12,13 +12,15 @@ REPO = Path(__file__).resolve().parent.parent
 _FRONT_MATTER_END = "\n---\n"
 
 
-def copy_demo(target: Path, copies: int, *, vary: bool = False) -> Study:
+def copy_demo(target: Path, copies: int, *, vary: bool = False, codings: bool = False) -> Study:
     """A new study in ``target`` with ``copies`` renamed copies of every demo transcript.
 
-    With ``vary``, copy n has its turns rotated by n, so no two copies have the same text.
+    With ``vary``, copy n has its turns rotated by n, so no two copies have the same text. With
+    ``codings``, the demo codings are copied too (renamed to match; not with ``vary``).
     """
-    study = init_study(target)
-    sources = transcript_files(load_study(REPO).transcripts_dir)
+    demo = load_study(REPO)
+    study = init_study(target, codebooks=demo.codebooks_dir)
+    sources = transcript_files(demo.transcripts_dir)
     for n in range(copies):
         for source in sources:
             new_id = f"{source.stem}-x{n:03d}"
@@ -31,4 +33,16 @@ def copy_demo(target: Path, copies: int, *, vary: bool = False) -> Study:
                 shift = n % len(turns)
                 text = head + _FRONT_MATTER_END + "\n" + "\n\n".join(turns[shift:] + turns[:shift]) + "\n"
             (study.transcripts_dir / f"{new_id}{source.suffix}").write_text(text, encoding="utf-8")
+        if codings and not vary:
+            _copy_codings(demo.codings_dir, study.codings_dir, f"-x{n:03d}")
     return study
+
+
+def _copy_codings(source: Path, target: Path, suffix: str) -> None:
+    """Every coder's codings files, with transcript and segment ids renamed by ``suffix``."""
+    for path in source.glob("*/*.csv"):
+        lines = path.read_text(encoding="utf-8").split("\n")
+        renamed = [lines[0]] + [re.sub(r"^([^,]+),\1:", rf"\1{suffix},\1{suffix}:", line) for line in lines[1:]]
+        out = target / path.parent.name / f"{path.stem}{suffix}.csv"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text("\n".join(renamed), encoding="utf-8")

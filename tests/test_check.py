@@ -51,11 +51,14 @@ def test_check_cli_study_from_environment(make_study, monkeypatch) -> None:
     assert "OK: 2 transcripts" in result.output
 
 
-def test_check_report_prints_summary(make_study) -> None:
+def test_check_report_needs_codings(make_study) -> None:
+    from analysis.report import ReportError
+
     study = make_study("GOOD-TH.md", "GOOD-EN.md")
     result = runner.invoke(app, ["--study", str(study.root), "report"])
-    assert result.exit_code == 0, result.output
-    assert "Test study" in result.output and "total" in result.output
+    assert result.exit_code == 1 and isinstance(result.exception, ReportError)
+    assert "no transcript is coded yet" in str(result.exception)
+    assert not (study.outputs_dir / "report.html").exists()
 
 
 def test_check_console_script_prints_user_errors_without_traceback(tmp_path) -> None:

@@ -5,10 +5,12 @@ hold the figures of one topic each. A notebook cell that returns a ``Figure`` sh
 """
 
 from analysis.figures.agreement import agreement_alpha
+from analysis.figures.rights import cooccurrence_heatmap, participant_matrix, rights_by_group, rights_violated
 from analysis.figures.style import (
                                     FONT_FAMILY,
                                     LANGS,
                                     PALETTE,
+    attribute_label,
                                     figure_png,
                                     label,
                                     register_thai_font,
@@ -19,7 +21,8 @@ from analysis.figures.style import (
 )
 from analysis.figures.words import top_words
 
-__all__ = ["FONT_FAMILY", "LANGS", "PALETTE", "agreement_alpha", "figure_png", "label",
-           "register_thai_font", "save_figure", "shorten", "style", "top_words"]
+__all__ = ["FONT_FAMILY", "LANGS", "PALETTE", "agreement_alpha", "attribute_label", "cooccurrence_heatmap",
+           "figure_png", "label", "participant_matrix", "register_thai_font", "rights_by_group",
+           "rights_violated", "save_figure", "shorten", "style", "top_words"]
 
 show_figures_in_notebooks()

@@ -45,6 +45,15 @@ def style() -> dict:
     }
 
 
+ATTRIBUTES_TH = {"site": "พื้นที่", "group": "กลุ่ม", "nationality": "สัญชาติ", "language": "ภาษา",
+                 "gender": "เพศ", "age": "อายุ", "age_band": "ช่วงอายุ", "age_group": "กลุ่มอายุ"}
+
+
+def attribute_label(name: str, lang: str) -> str:
+    """A transcript attribute's name for readers ("age_band" → "ช่วงอายุ" / "age band")."""
+    return label(lang, ATTRIBUTES_TH.get(name, name), name.replace("_", " "))
+
+
 def label(lang: str, th: str, en: str) -> str:
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")

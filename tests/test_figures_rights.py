@@ -1,0 +1,175 @@
+"""Figures of rights violated (analysis.figures.rights), drawn with real matplotlib from small frames."""
+
+from __future__ import annotations
+
+import unicodedata
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.figures import (
+    cooccurrence_heatmap,
+    figure_png,
+    participant_matrix,
+    rights_by_group,
+    rights_violated,
+)
+from analysis.figures.rights import _name
+
+RIGHTS = {"LIB": ("สิทธิในเสรีภาพและความปลอดภัยในตัวบุคคล", "Liberty and security of person"),
+          "PRIV": ("สิทธิในความเป็นอยู่ส่วนตัว ชื่อเสียง และศักดิ์ศรี", "Privacy, reputation and dignity"),
+          "HLTH": ("สิทธิในสุขภาพและสิทธิในเนื้อตัวร่างกาย", "Health and bodily autonomy")}
+IDS = list(RIGHTS)
+
+
+def _frequencies(participants=(3, 5, 1)) -> pd.DataFrame:
+    rows = [(i, th, en, "right", 2 * n, n)
+            for (i, (th, en)), n in zip(RIGHTS.items(), participants, strict=True)]
+    rows.append(("LIB-SHEL", "ถูกกักในสถานคุ้มครอง", "Held in a shelter", "code", 9, 6))  # a code: not drawn
+    table = pd.DataFrame(rows, columns=["id", "label_th", "label_en", "level", "segments", "participants"])
+    return table.assign(share=table["participants"] / 6)
+
+
+def _breakdown() -> pd.DataFrame:
+    """Sites A (4 people), B (1: hidden) and C (3, size hidden to protect B); A's HLTH count hidden."""
+    rows = []
+    for i, (th, en) in RIGHTS.items():
+        for group, size, count in (("A", 4, {"LIB": 3, "PRIV": 4, "HLTH": None}[i]), ("B", None, None),
+                                   ("C", None, 3)):
+            rows.append({"id": i, "label_th": th, "label_en": en, "group": group, "group_size": size,
+                         "participants": count, "suppressed": count is None})
+    table = pd.DataFrame(rows).astype({"group_size": "Int64", "participants": "Int64"})
+    return table.assign(share=(table["participants"] / table["group_size"]).astype("Float64").astype(float))
+
+
+def _together() -> pd.DataFrame:
+    return pd.DataFrame([[5, 2, 1], [2, 3, 0], [1, 0, 1]], index=IDS, columns=IDS)
+
+
+def _matrix(participants: int = 4) -> pd.DataFrame:
+    values = np.arange(participants * len(IDS)).reshape(participants, len(IDS)) % 4  # zeros included
+    return pd.DataFrame(values, index=[f"P{n + 1}" for n in range(participants)], columns=IDS)
+
+
+def _labels(lang: str) -> dict[str, str]:
+    return {i: labels[0 if lang == "th" else 1] for i, labels in RIGHTS.items()}
+
+
+def _caption(figure) -> str:
+    return figure.texts[-1].get_text().replace("\n", " ")
+
+
+FIGURES = {
+    "violated": lambda lang: rights_violated(_frequencies(), n_participants=6, lang=lang),
+    "by_group": lambda lang: rights_by_group(_breakdown(), by="site", lang=lang),
+    "together": lambda lang: cooccurrence_heatmap(_together(), labels=_labels(lang), lang=lang),
+    "together_segments": lambda lang: cooccurrence_heatmap(_together(), labels=_labels(lang), lang=lang,
+                                                           unit="segment"),
+    "matrix": lambda lang: participant_matrix(_matrix(), labels=_labels(lang), lang=lang),
+}
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+@pytest.mark.parametrize("key", list(FIGURES))
+def test_rights_figures_render_without_missing_glyphs(key, lang) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing Thai glyph would be a UserWarning
+        figure = FIGURES[key](lang)
+        assert figure_png(figure).startswith(b"\x89PNG")
+    assert figure._suptitle.get_text() and _caption(figure)
+
+
+def test_rights_violated_largest_on_top_labelled_with_count_and_share() -> None:
+    figure = rights_violated(_frequencies(), n_participants=6, lang="th")
+    ax = figure.axes[0]
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert [t.split()[0] for t in ticks] == ["HLTH", "LIB", "PRIV"]  # the code row is left out; top is last
+    assert "ความเป็นอยู่ส่วนตัว" in ticks[-1]
+    assert [p.get_width() for p in ax.patches] == [1, 3, 5]
+    assert [t.get_text() for t in ax.texts] == ["1 (17%)", "3 (50%)", "5 (83%)"]
+    assert ax.get_xlabel() == "ผู้ให้ข้อมูล" and "n = 6" in _caption(figure)
+    english = rights_violated(_frequencies(), n_participants=6, lang="en")
+    assert english.axes[0].get_xlabel() == "participants"
+    assert "n = 6 participants" in _caption(english) and "any of its codes" in _caption(english)
+    with pytest.raises(ValueError, match="lang"):
+        rights_violated(_frequencies(), n_participants=6, lang="fr")
+
+
+def test_rights_by_group_hidden_cells_get_no_bar_only_the_marker() -> None:
+    figure = rights_by_group(_breakdown(), by="site", lang="en")
+    ax = figure.axes[0]
+    bars = sorted((round(p.get_y() + p.get_height() / 2, 6), p.get_width()) for p in ax.patches)
+    assert [width for _, width in bars] == [100.0, 75.0]  # A's PRIV 4/4 (lower) and LIB 3/4 (top) only
+    assert all(np.isfinite(width) for _, width in bars)
+    markers = [t for t in ax.texts if t.get_text() == "<3"]
+    assert len(markers) == 4  # B for every right, and A's HLTH
+    bar_places = {y for y, _ in bars}
+    assert all(round(t.get_position()[1], 6) not in bar_places for t in markers)
+    assert len([t for t in ax.texts if t.get_text() == "–"]) == 3  # C: count shown, size hidden: no share
+    assert {t.get_text() for t in ax.texts} >= {"75%", "100%"}
+    legend = [t.get_text() for t in figure.legends[0].get_texts()]
+    assert legend == ["A (n = 4)", "B (n = <3)", "C (n = <3)"]
+    assert figure._suptitle.get_text() == "Rights violated by site"
+    caption = _caption(figure)
+    assert "<3: fewer than 3 participants, hidden to protect them" in caption
+    assert "Unit: participant" in caption
+    assert [t.get_text().split()[0] for t in ax.get_yticklabels()] == ["HLTH", "PRIV", "LIB"]  # LIB on top
+    thai = rights_by_group(_breakdown(), by="site", lang="th")
+    assert "แยกตามพื้นที่" in thai._suptitle.get_text()
+    assert "น้อยกว่า 3 คน ไม่แสดงเพื่อปกป้องผู้ให้ข้อมูล" in _caption(thai)
+
+
+def test_rights_by_group_min_cell_in_marker_and_caption() -> None:
+    figure = rights_by_group(_breakdown(), by="nationality", lang="en", min_cell=5)
+    assert "<5" in {t.get_text() for t in figure.axes[0].texts} and "<5: fewer than 5" in _caption(figure)
+
+
+def test_rights_cooccurrence_heatmap_writes_the_lower_triangle() -> None:
+    figure = cooccurrence_heatmap(_together(), labels=_labels("th"), lang="th")
+    ax = figure.axes[0]
+    written = {(int(t.get_position()[1]), int(t.get_position()[0])): t for t in ax.texts}
+    assert {cell: t.get_text() for cell, t in written.items()} == {
+        (0, 0): "5", (1, 0): "2", (1, 1): "3", (2, 0): "1", (2, 1): "0", (2, 2): "1"}  # no upper triangle
+    assert written[(0, 0)].get_color() == "black" and written[(2, 1)].get_color() == "white"  # light / dark
+    assert ax.collections[0].get_cmap().name == "cividis"
+    rows = [t.get_text() for t in ax.get_yticklabels()]
+    columns = [t.get_text() for t in ax.get_xticklabels()]
+    assert rows[0].startswith("LIB สิทธิในเสรีภาพ") and columns[2].startswith("HLTH สิทธิในสุขภาพ")
+    assert "ผู้ให้ข้อมูล (บทสัมภาษณ์)" in _caption(figure)
+    english = cooccurrence_heatmap(_together(), labels=_labels("en"), lang="en", unit="segment")
+    assert "segments (turns) in which both rights appear" in _caption(english)
+    with pytest.raises(ValueError, match="unit"):
+        cooccurrence_heatmap(_together(), labels=_labels("en"), unit="sentence")
+
+
+def test_rights_participant_matrix_shades_applied_cells_with_a_colour_bar() -> None:
+    matrix = _matrix()
+    figure = participant_matrix(matrix, labels=_labels("en"), lang="en")
+    ax, bar = figure.axes
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["P1", "P2", "P3", "P4"]
+    assert [t.get_text().split()[0] for t in ax.get_xticklabels()] == IDS
+    shaded = ax.collections[0].get_array()
+    assert np.array_equal(shaded.mask.reshape(matrix.shape), matrix.to_numpy() == 0)  # 0: left white
+    assert sorted(t.get_text() for t in ax.texts) == sorted(str(v) for v in matrix.to_numpy().ravel() if v)
+    assert "segments" in bar.get_ylabel()
+    assert "n = 4 participants" in _caption(figure)
+    assert "n = 4 คน" in _caption(participant_matrix(matrix, labels=_labels("th"), lang="th"))
+
+
+def test_rights_figures_grow_with_their_rows() -> None:
+    many = pd.concat([_frequencies().assign(id=lambda f, n=n: f["id"] + str(n)) for n in range(6)])
+    assert (rights_violated(many, n_participants=6).get_figheight()
+            > rights_violated(_frequencies(), n_participants=6).get_figheight() + 5)
+    assert (participant_matrix(_matrix(40), labels={}).get_figheight()
+            > participant_matrix(_matrix(4), labels={}).get_figheight() + 10)
+
+
+def test_rights_labels_wrap_between_thai_words_and_keep_marks() -> None:
+    long = "เสรีภาพจากการถูกทรมานและการปฏิบัติที่โหดร้าย ไร้มนุษยธรรม หรือย่ำยีศักดิ์ศรี"
+    lines = _name("CIDT", long, 30).split("\n")
+    assert len(lines) == 2 and lines[0].startswith("CIDT ") and lines[1].endswith("…")
+    assert all(unicodedata.category(line[0]) != "Mn" for line in lines)  # no line starts with a tone mark
+    assert "".join(lines).replace(" ", "").rstrip("…") in ("CIDT" + long).replace(" ", "")
+    assert _name("FAM", "Family life") == "FAM Family life" and _name("X", None) == "X"

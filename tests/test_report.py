@@ -1,0 +1,101 @@
+"""``sitthi report`` end to end on a tiny coded study: every output, hidden counts, re-runs, refusal."""
+
+import csv
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+
+import pytest
+from docx import Document
+
+from analysis.report import ReportError, build_report
+from conftest import build_tiny_study
+
+FIGURES = ["rights-violated", "rights-by-site", "rights-by-group", "rights-together", "participant-rights",
+           "agreement-alpha", "top-words-group"]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """One report of the tiny study, shared by the tests that only read it."""
+    study = build_tiny_study(tmp_path_factory.mktemp("report") / "study")
+    return study, build_report(study, samples=50)
+
+
+def test_report_writes_every_output(built) -> None:
+    study, result = built
+    out = study.outputs_dir
+    assert result.rebuilt
+    for lang in ("th", "en"):
+        for key in FIGURES:
+            for suffix in ("png", "svg", "pdf", "csv"):
+                assert (out / "figures" / lang / f"{key}.{suffix}").is_file(), (lang, key, suffix)
+    assert (out / "figures" / "th" / "rights-violated.png").read_bytes().startswith(b"\x89PNG")
+    for name in ("rights", "codes", "rights-by-site", "codes-by-site", "participant-rights", "quotes",
+                 "agreement-codes"):
+        assert (out / "tables" / f"{name}.csv").is_file(), name
+    assert {p.relative_to(out) for p in result.files} >= {p.relative_to(out) for p in out.rglob("*.png")}
+    from openpyxl import load_workbook
+
+    assert "rights-by-site" in load_workbook(out / "tables.xlsx", read_only=True).sheetnames
+
+
+def test_report_hides_the_site_with_one_participant(built) -> None:
+    study, _ = built
+    for path in (study.outputs_dir / "tables" / "rights-by-site.csv",
+                 study.outputs_dir / "figures" / "en" / "rights-by-site.csv"):
+        rows = list(csv.DictReader(path.open(encoding="utf-8")))
+        site_b = [r for r in rows if r["group"] == "B"]
+        assert site_b and all(r["participants"] == "<3" and r["group_size"] == "<3" for r in site_b)
+        assert not any(r["participants"] in {"1", "2"} for r in rows)
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.images, self.links = [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "img":
+            self.images.append(attrs.get("src", ""))
+        if attrs.get("href", "").startswith("http") or attrs.get("src", "").startswith("http"):
+            self.links.append(attrs)
+
+
+def test_report_html_and_quotes_docx(built) -> None:
+    study, result = built
+    html = (study.outputs_dir / "report.html").read_text(encoding="utf-8")
+    page = _Page()
+    page.feed(html)
+    assert len(page.images) == 2 * len(FIGURES)  # one per language
+    assert all(src.startswith("data:image/png;base64,") for src in page.images)
+    assert page.links == []
+    assert "more than half" in html and "รหัสหนึ่งนับ" in html and result.fingerprint[:12] in html
+    document = Document(str(study.outputs_dir / "quotes.docx"))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "ตำรวจพาไปบ้านพัก อยู่สองเดือน" in text  # the Thai quote
+    assert "The police took me to a shelter for two months." in text  # its translation
+
+
+def test_report_second_run_is_skipped_until_something_changes(built) -> None:  # last: it edits the study
+    study, first = built
+    again = build_report(study, samples=50)
+    assert not again.rebuilt and again.fingerprint == first.fingerprint
+    path = study.transcripts_dir / "P6.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("site: C", "site: A"), encoding="utf-8")
+    assert build_report(study, samples=50).rebuilt
+
+
+def test_report_refuses_a_study_with_problems(coded_tiny_study) -> None:
+    (coded_tiny_study.transcripts_dir / "P7.md").write_text("---\nid: P7\n---\n\nno front matter rules\n",
+                                                            encoding="utf-8")
+    with pytest.raises(ReportError, match=r"sitthi check found \d+ problem"):
+        build_report(coded_tiny_study, samples=50)
+    assert not (coded_tiny_study.outputs_dir / "report.html").exists()
+    command = [sys.executable, "-c", "from analysis.cli import main; main()"]
+    done = subprocess.run([*command, "--study", str(coded_tiny_study.root), "report"], capture_output=True,
+                          text=True)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert re.search(r"^error: .*sitthi check found 1 problem\(s\), the first: .*P7\.md", done.stderr)
