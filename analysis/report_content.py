@@ -127,8 +127,10 @@ def _breakdown_part(content: ReportContent, codebook: Codebook, by: str, min_cel
         breakdown(content.counted, codebook, by, level="code", min_cell=min_cell), min_cell)
     title = {lang: label(lang, f"สิทธิที่ถูกละเมิด แยกตาม{attribute_label(by, lang)}",
                          f"Rights violated by {attribute_label(by, lang)}") for lang in LANGS}
-    note = {"th": f"จำนวนที่น้อยกว่า {min_cell} แสดงเป็น <{min_cell} เพื่อไม่ให้ระบุตัวบุคคลได้",
-            "en": f"Counts below {min_cell} are shown as <{min_cell} so that no one can be singled out"}
+    note = {"th": f"จำนวนที่น้อยกว่า {min_cell} และจำนวนที่จะทำให้คำนวณจำนวนนั้นได้ แสดงเป็น <{min_cell} "
+                  "เพื่อไม่ให้ระบุตัวบุคคลได้",
+            "en": f"Counts below {min_cell}, and numbers that would let a reader work one out, are shown as "
+                  f"<{min_cell} so that no one can be singled out"}
     content.display[f"rights-by-{by}"] = (title, note, wide_display(long, min_cell))
     content.figures.append(FigureSpec(
         f"rights-by-{by}", title,

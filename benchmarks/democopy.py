@@ -42,7 +42,8 @@ def _copy_codings(source: Path, target: Path, suffix: str) -> None:
     """Every coder's codings files, with transcript and segment ids renamed by ``suffix``."""
     for path in source.glob("*/*.csv"):
         lines = path.read_text(encoding="utf-8").split("\n")
-        renamed = [lines[0]] + [re.sub(r"^([^,]+),\1:", rf"\1{suffix},\1{suffix}:", line) for line in lines[1:]]
+        rename = r"^([^,]+),\1:", rf"\1{suffix},\1{suffix}:"
+        renamed = [lines[0]] + [re.sub(*rename, line) for line in lines[1:]]
         out = target / path.parent.name / f"{path.stem}{suffix}.csv"
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text("\n".join(renamed), encoding="utf-8")

@@ -30,7 +30,8 @@ def measure(study) -> dict:
     shutil.rmtree(study.cache_dir, ignore_errors=True)
     cold = _timed(study, force=True)
     warm = _timed(study)
-    return {"participants_files": len(list(study.transcripts_dir.glob("*.md"))), "cold_s": cold, "warm_s": warm}
+    files = len(list(study.transcripts_dir.glob("*.md")))
+    return {"transcript_files": files, "cold_s": cold, "warm_s": warm}
 
 
 def main() -> None:

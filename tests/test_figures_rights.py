@@ -113,17 +113,17 @@ def test_rights_by_group_hidden_cells_get_no_bar_only_the_marker() -> None:
     assert legend == ["A (n = 4)", "B (n = <3)", "C (n = <3)"]
     assert figure._suptitle.get_text() == "Rights violated by site"
     caption = _caption(figure)
-    assert "<3: fewer than 3 participants, hidden to protect them" in caption
+    assert "<3: hidden to protect participants (fewer than 3," in caption
     assert "Unit: participant" in caption
     assert [t.get_text().split()[0] for t in ax.get_yticklabels()] == ["HLTH", "PRIV", "LIB"]  # LIB on top
     thai = rights_by_group(_breakdown(), by="site", lang="th")
     assert "แยกตามพื้นที่" in thai._suptitle.get_text()
-    assert "น้อยกว่า 3 คน ไม่แสดงเพื่อปกป้องผู้ให้ข้อมูล" in _caption(thai)
+    assert "<3: ไม่แสดงเพื่อปกป้องผู้ให้ข้อมูล (น้อยกว่า 3 คน" in _caption(thai)
 
 
 def test_rights_by_group_min_cell_in_marker_and_caption() -> None:
     figure = rights_by_group(_breakdown(), by="nationality", lang="en", min_cell=5)
-    assert "<5" in {t.get_text() for t in figure.axes[0].texts} and "<5: fewer than 5" in _caption(figure)
+    assert "<5" in {t.get_text() for t in figure.axes[0].texts} and "(fewer than 5," in _caption(figure)
 
 
 def test_rights_cooccurrence_heatmap_writes_the_lower_triangle() -> None:

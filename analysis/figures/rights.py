@@ -184,10 +184,11 @@ def rights_by_group(breakdown: pd.DataFrame, *, by: str, lang: str = "th", min_c
                   title_fontsize=10, alignment="left")
     return _finish(figure, lang, (f"สิทธิที่ถูกละเมิด แยกตาม{attribute}", f"Rights violated by {attribute}"), (
         f"{UNIT_TH} ความยาวแท่ง: ร้อยละของผู้ให้ข้อมูลในกลุ่มที่ถูกละเมิดสิทธินั้น "
-        f"{hidden}: น้อยกว่า {min_cell} คน ไม่แสดงเพื่อปกป้องผู้ให้ข้อมูล"
+        f"{hidden}: ไม่แสดงเพื่อปกป้องผู้ให้ข้อมูล (น้อยกว่า {min_cell} คน หรือจะทำให้คำนวณจำนวนที่น้อยกว่านั้นได้)"
         + (" –: ไม่แสดงร้อยละเพราะไม่เปิดเผยขนาดกลุ่ม" if unknown else ""),
         f"{UNIT_EN} Bar: share of the group's participants affected by the right. "
-        f"{hidden}: fewer than {min_cell} participants, hidden to protect them."
+        f"{hidden}: hidden to protect participants (fewer than {min_cell}, or a number that would let a "
+        "reader work such a count out)."
         + (" –: share not shown because the group's size is hidden." if unknown else "")))
 
 
