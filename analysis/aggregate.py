@@ -201,12 +201,16 @@ def quote_bank(counted: Counted, corpus: Corpus, codebook: Codebook, segments: p
 
 def _safe_attributes(participants: pd.DataFrame, attributes: tuple[str, ...],
                      min_cell: int) -> dict[str, str]:
-    """Per participant, "site: Pattaya · group: migrant" without values shared by fewer than min_cell."""
+    """Per participant, "site: Pattaya · group: migrant": attributes are added in order only while
+    the combination shown is shared by at least ``min_cell`` participants (one rare value, or a rare
+    combination of common ones, would point at her)."""
     shown = {}
     for _, row in participants.iterrows():
-        parts = []
-        for name in attributes:
-            if name in participants and (participants[name] == row[name]).sum() >= min_cell:
+        parts, same = [], pd.Series(True, index=participants.index)
+        for name in (a for a in attributes if a in participants):
+            narrower = same & (participants[name] == row[name])
+            if narrower.sum() >= min_cell:
                 parts.append(f"{name}: {row[name]}")
+                same = narrower
         shown[row["transcript_id"]] = " · ".join(parts)
     return shown

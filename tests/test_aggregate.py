@@ -95,3 +95,13 @@ def test_aggregate_cooccurrence_matrix_and_quotes(tiny) -> None:
     assert quotes.loc[("P1", "LIB-SHEL"), "translation"] == "The police took me to a shelter for two months."
     assert quotes.loc[("P1", "LIB-SHEL"), "attributes"] == "site: A"
     assert quotes.loc[("P4", "LIB-SHEL"), "attributes"] == ""  # site B has one participant
+
+
+def test_aggregate_quote_attributes_never_narrow_below_min_cell() -> None:
+    from analysis.aggregate import _safe_attributes
+
+    people = pd.DataFrame({"transcript_id": list("uvwxyz"), "site": list("AAABBB"), "group": list("mttmmt")})
+    shown = _safe_attributes(people, ("site", "group"), 3)
+    assert shown["u"] == "site: A"  # group m is common (3), but A and m together is her alone
+    assert _safe_attributes(people, ("group", "site"), 3)["u"] == "group: m"
+    assert _safe_attributes(people, ("site",), 4)["u"] == ""
