@@ -47,12 +47,54 @@ def _print_check(result: CheckResult) -> None:
                    err=True)
 
 
+PrivacyOption = Annotated[bool, typer.Option(
+    "--privacy", help="Look for identifiers in transcripts, codings, outputs and notebooks.")]
+ProposeOption = Annotated[bool, typer.Option("--propose", help="Find identifiers, write the key.")]
+ApplyOption = Annotated[bool, typer.Option("--apply", help="Apply the reviewed key.")]
+
+
 @app.command()
-def check(ctx: typer.Context) -> None:
+def check(ctx: typer.Context, privacy: PrivacyOption = False) -> None:
     """Validate the study and print the corpus table; exit 1 if anything is wrong."""
+    if privacy:
+        from analysis.leak_guard import check_privacy
+
+        leaks = check_privacy(_study(ctx))
+        for leak in leaks:
+            typer.echo(leak.message, err=True)
+        typer.echo(f"{len(leaks)} possible leak(s). / พบข้อมูลที่อาจระบุตัวตน {len(leaks)} จุด" if leaks
+                   else "OK: nothing identifying found. / ไม่พบข้อมูลที่ระบุตัวตน")
+        raise typer.Exit(1 if leaks else 0)
     result = check_study(_study(ctx), progress=True)
     _print_check(result)
     raise typer.Exit(0 if result.ok else 1)
+
+
+@app.command()
+def anonymise(ctx: typer.Context, propose: ProposeOption = False, apply: ApplyOption = False) -> None:
+    """Pseudonymise data/raw/ into data/transcripts/ (the key stays outside the study)."""
+    from analysis import anonymise as anon
+
+    study = _study(ctx)
+    if propose == apply:
+        raise typer.BadParameter("give --propose or --apply")
+    if propose:
+        key, review, n = anon.write_proposal(study)
+        typer.echo(f"{n} identifiers proposed. Review / ตรวจ: {review}\nthen edit / แก้ไข: {key}")
+        return
+    written, problems = anon.apply_key(study)
+    for problem in problems:
+        typer.echo(problem.message, err=True)
+    typer.echo(f"{len(written)} transcript(s) written to {study.transcripts_dir}; {len(problems)} refused.")
+    raise typer.Exit(1 if problems else 0)
+
+
+@app.command("install-hooks")
+def install_hooks(ctx: typer.Context) -> None:
+    """Install a git pre-commit hook: no identifiers and no notebook outputs in a commit."""
+    from analysis.git_hook import install
+
+    typer.echo(f"Installed / ติดตั้งแล้ว: {install(_study(ctx).root)}")
 
 
 @app.command()
@@ -62,6 +104,8 @@ def report(ctx: typer.Context,
     from analysis.report import build_report
 
     result = build_report(_study(ctx), force=force, progress=True)
+    for line in result.removed:
+        typer.echo(f"removed (leak guard) / ลบออก: {line}", err=True)
     state = "built / สร้างแล้ว" if result.rebuilt else "up to date, nothing changed / เป็นปัจจุบันแล้ว"
     typer.echo(f"Report {state}: {len(result.files)} files in {result.folder}")
     typer.echo(f"Open / เปิด: {result.folder / 'report.html'}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -31,6 +31,7 @@ class ReportResult:
     files: list[Path]
     rebuilt: bool
     fingerprint: str
+    removed: list[str] = field(default_factory=list)  # leak-guard findings whose files were deleted
 
 
 def inputs_fingerprint(study: Study) -> str:
@@ -111,11 +112,23 @@ def build_report(study: Study, *, force: bool = False, progress: bool = False,
     files.append(write_quotes_docx(folder / "quotes.docx", content.quotes, content.rights, content.meta))
     bar.update()
     bar.close()
+    files, removed = _remove_leaks(study, files)
     names = sorted(str(p.relative_to(folder)) for p in files)
     manifest = {"fingerprint": fingerprint, "built": content.meta["date"], "version": __version__,
                 "rule": content.meta["rule"], "coders": content.meta["coders"], "files": names}
     _write_text(folder / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
-    return ReportResult(folder, files, True, fingerprint)
+    return ReportResult(folder, files, True, fingerprint, removed)
+
+
+def _remove_leaks(study: Study, files: list[Path]) -> tuple[list[Path], list[str]]:
+    """Run the leak guard on the new outputs; delete every file it flags (say which, and why)."""
+    from analysis.leak_guard import check_privacy
+
+    leaks = check_privacy(study, files)
+    flagged = {leak.path for leak in leaks}
+    for path in flagged:
+        path.unlink(missing_ok=True)
+    return [p for p in files if p not in flagged], [leak.message for leak in leaks]
 
 
 def _write_text(path: Path, text: str) -> Path:
