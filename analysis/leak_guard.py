@@ -92,7 +92,7 @@ def scan_file(path: Path, originals: Iterable[str] = ()) -> list[LeakError]:
     for number, line in enumerate(lines_of(path), 1):
         what = [o for o in originals if o in line] + [h.text for h in numbers_and_addresses(line)]
         if what:
-            kind = "a name or place from the key" if what[0] in originals else "an ID, phone or e-mail"
+            kind = "an identifier from the key" if what[0] in originals else "an ID, phone or e-mail"
             found.append(LeakError(f"{kind} ({_mask(what[0])})", path=path, line=number,
                                    fix="remove it (anonymise the source, or delete this output)"))
     return found

@@ -3,7 +3,8 @@
 Gold: ``gold.tsv`` (file, kind, text), every occurrence of an identifier in the body. A gold item
 is found when one hit covers it whole; a hit is right when it overlaps a gold item that is an
 identifier (``not_id`` items are numbers that look like IDs but are not). Prints one JSON object:
-per kind, gold count, recall, and per hit kind, hits and precision; plus seconds per 1,000 characters.
+per kind, gold count, recall, and per hit kind, hits and precision; seconds per 1,000 characters;
+and the false alarms on the demo transcripts (real prose with no identifiers in it).
 Usage: ``python benchmarks/pii_recall.py``.
 """
 
@@ -68,5 +69,20 @@ def evaluate(folder: Path = RAW) -> dict:
             "seconds_per_1000_chars": round(seconds / characters * 1000, 4)}
 
 
+def demo_false_hits() -> dict:
+    """Hits on the demo transcripts, which hold only placeholders: every hit there is a false alarm."""
+    from analysis.corpus import read_corpus
+    from analysis.study import load_study
+
+    study = load_study(RAW.parent.parent.parent)
+    counts: dict[str, int] = defaultdict(int)
+    corpus = read_corpus(study)
+    for transcript in corpus:
+        for hit in find_identifiers(transcript.body, keep_places=study.keep_places):
+            counts[hit.kind] += 1
+    characters = sum(len(t.body) for t in corpus)
+    return {"transcripts": len(corpus), "characters": characters, "false_hits": dict(counts)}
+
+
 if __name__ == "__main__":
-    print(json.dumps(evaluate(), ensure_ascii=False))
+    print(json.dumps(evaluate() | {"demo": demo_false_hits()}, ensure_ascii=False))
