@@ -177,6 +177,19 @@ def export_codebook(ctx: typer.Context,
     typer.echo(f"Wrote {path}")
 
 
+@export_app.command("qdpx")
+def export_qdpx_command(ctx: typer.Context,
+                        out: Annotated[Path, typer.Argument(help="The .qdpx project to write.")],
+                        coders: Annotated[str | None, typer.Option(
+                            help="Only these coders' codings, e.g. --coders nok,mai (default: all).")] = None,
+                        ) -> None:
+    """Write transcripts, codebook and codings as a REFI-QDA project (.qdpx)."""
+    from analysis.exchange.qdpx_export import export_qdpx
+
+    chosen = [c.strip() for c in coders.split(",") if c.strip()] if coders is not None else None
+    typer.echo(export_qdpx(_study(ctx.parent), out, coders=chosen).summary())
+
+
 @import_app.command("codebook")
 def import_codebook(ctx: typer.Context,
                     source: Annotated[Path, typer.Argument(help="The .qdc (or .qde) file to read.")],
@@ -192,6 +205,27 @@ def import_codebook(ctx: typer.Context,
     for note in result.notes:
         typer.echo(f"note: {note}")
     typer.echo("To use it, set codebook = \"" + target.name + "\" in study.toml.")
+
+
+@import_app.command("qdpx")
+def import_qdpx_command(
+        source: Annotated[Path, typer.Argument(help="The .qdpx project (or a bare .qde file) to read.")],
+        study: Annotated[Path, typer.Option("--study", help="Folder of the new study (created if missing).")],
+        anonymised: Annotated[bool, typer.Option(
+            "--anonymised", help="The texts are anonymised: write them to data/transcripts.")] = False,
+        ) -> None:
+    """Import a REFI-QDA project (NVivo, ATLAS.ti, MAXQDA, QualCoder) into a new, empty study."""
+    from analysis.exchange.qdpx_import import import_qdpx
+
+    result = import_qdpx(source, study, anonymised=anonymised)
+    for line in result.summary():
+        typer.echo(line)
+    for note in result.notes:
+        typer.echo(f"note: {note}")
+    if result.not_imported:
+        typer.echo(f"Not imported ({len(result.not_imported)}):")
+        for line in result.not_imported:
+            typer.echo(f"  - {line}")
 
 
 codings_app = typer.Typer(help="Coders' codings: status and undo.", no_args_is_help=True)

@@ -58,22 +58,7 @@ def _description(codebook: Codebook, code_id: str) -> str:
 def codebook_to_qdc(codebook: Codebook) -> bytes:
     """The codebook as QDA-XML codebook bytes (UTF-8)."""
     root = etree.Element(f"{{{NS}}}CodeBook", nsmap={None: NS}, origin=f"Sitthi {__version__}")
-    codes = etree.SubElement(root, f"{{{NS}}}Codes")
-    colour = {r.id: COLOURS[i % len(COLOURS)] for i, r in enumerate(codebook.roots)}
-
-    def add(parent: etree._Element, code_id: str) -> None:
-        code = codebook[code_id]
-        element = etree.SubElement(parent, f"{{{NS}}}Code", guid=code_guid(code.id),
-                                   name=f"{code.id}{NAME_SEPARATOR}{code.label['en']}",
-                                   isCodable="false" if code.kind in GROUP_KINDS or code.deprecated_by
-                                   else "true",
-                                   color=colour[codebook.root_of(code.id).id])
-        etree.SubElement(element, f"{{{NS}}}Description").text = _description(codebook, code.id)
-        for child in codebook.children(code.id):
-            add(element, child.id)
-
-    for root_code in codebook.roots:
-        add(codes, root_code.id)
+    add_codes(root, codebook, NS)
     sets = [(kind, title, [c for r in codebook.roots if r.kind == kind
                            for c in codebook.descendants(r.id)]) for kind, title in GROUP_KINDS.items()]
     sets = [(kind, title, members) for kind, title, members in sets if members]
@@ -85,6 +70,28 @@ def codebook_to_qdc(codebook: Codebook) -> bytes:
             for member in members:
                 etree.SubElement(element, f"{{{NS}}}MemberCode", guid=code_guid(member.id))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def add_codes(parent: etree._Element, codebook: Codebook, ns: str) -> etree._Element:
+    """Append ``<Codes>`` (nested as our tree) in namespace ``ns`` to ``parent``; the same elements
+    serve the codebook (``.qdc``) and the project (``.qde``) schemas."""
+    codes = etree.SubElement(parent, f"{{{ns}}}Codes")
+    colour = {r.id: COLOURS[i % len(COLOURS)] for i, r in enumerate(codebook.roots)}
+
+    def add(parent: etree._Element, code_id: str) -> None:
+        code = codebook[code_id]
+        element = etree.SubElement(parent, f"{{{ns}}}Code", guid=code_guid(code.id),
+                                   name=f"{code.id}{NAME_SEPARATOR}{code.label['en']}",
+                                   isCodable="false" if code.kind in GROUP_KINDS or code.deprecated_by
+                                   else "true",
+                                   color=colour[codebook.root_of(code.id).id])
+        etree.SubElement(element, f"{{{ns}}}Description").text = _description(codebook, code.id)
+        for child in codebook.children(code.id):
+            add(element, child.id)
+
+    for root_code in codebook.roots:
+        add(codes, root_code.id)
+    return codes
 
 
 def write_qdc(codebook: Codebook, path: Path) -> Path:
@@ -102,6 +109,7 @@ class ImportResult:
 
     data: dict
     notes: list[str] = field(default_factory=list)
+    guids: dict[str, str] = field(default_factory=dict)  # normalised code GUID -> code id
 
 
 def _local(element: etree._Element) -> str:
@@ -110,6 +118,11 @@ def _local(element: etree._Element) -> str:
 
 def _children(element: etree._Element, name: str) -> list[etree._Element]:
     return [c for c in element if _local(c) == name]
+
+
+def normal_guid(guid: str | None) -> str:
+    """A GUID as compared on import: without braces, lower case."""
+    return (guid or "").strip().strip("{}").lower()
 
 
 def _slug(name: str) -> str:
@@ -124,6 +137,11 @@ def read_qdc(path: Path) -> ImportResult:
         raise CodebookError(f"not a readable QDA-XML codebook ({err})", path=path,
                             line=getattr(err, "lineno", None),
                             fix="export the codebook again from the other program") from None
+    return codebook_from_root(root, path, path.stem)
+
+
+def codebook_from_root(root: etree._Element, path: Path, name: str) -> ImportResult:
+    """Codebook data of a parsed ``<CodeBook>`` or ``<Project>`` (``path`` only names it in errors)."""
     codes_elements = [e for e in root.iter() if _local(e) == "Codes"]
     if _local(root) not in ("CodeBook", "Project") or not codes_elements:
         raise CodebookError("no <CodeBook> with <Codes> in this file", path=path, line=1,
@@ -137,6 +155,9 @@ def read_qdc(path: Path) -> ImportResult:
     for element in _children(codes_elements[0], "Code"):
         _read_code(element, None, codes, ids, notes)
     codes = _expand_double_colon(codes, ids)
+    guids = {normal_guid(c.pop("_guid")): c["id"] for c in codes if c.get("_guid")}
+    for code in codes:
+        code.pop("_guid", None)
     untranslated = [c["id"] for c in codes if c.pop("_no_thai", False)]
     if untranslated:
         notes.append(f"{len(untranslated)} code(s) had no Thai label: the English label was copied "
@@ -148,8 +169,8 @@ def read_qdc(path: Path) -> ImportResult:
     if any(c.get("color") for c in root.iter() if _local(c) == "Code"):
         notes.append("code colours not carried (Sitthi colours codes by right)")
     notes.append("instrument names not carried (their abbreviations are kept with each code)")
-    return ImportResult({"codebook": path.stem, "version": "imported", "title": {"en": path.stem},
-                         "codes": codes}, notes)
+    return ImportResult({"codebook": name, "version": "imported", "title": {"en": name},
+                         "codes": codes}, notes, guids)
 
 
 def _read_code(element: etree._Element, parent: str | None, codes: list[dict], ids: set[str],
@@ -164,7 +185,7 @@ def _read_code(element: etree._Element, parent: str | None, codes: list[dict], i
     kind = fields.get("kind") or ("right" if parent is None else "violation")
     code: dict = {"id": code_id, "kind": kind, "parent": parent,
                   "label": {"en": label_en, "th": fields.get("label.th") or label_en},
-                  "_name": name}
+                  "_name": name, "_guid": element.get("guid")}
     if "label.th" not in fields:
         code["_no_thai"] = True
     for name_ in TEXT_FIELDS:
