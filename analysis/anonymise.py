@@ -5,7 +5,8 @@ context) and the study's own list of names (``names.txt``: ``kind<TAB>name`` per
 the secrets folder OUTSIDE the study (``Study.secrets_dir``). A reviewer edits ``key.csv``: change
 a replacement, empty it to keep the original (a false alarm), or add a row for anything missed.
 Applying writes ``data/transcripts/<id>.md`` with ``anonymised: true`` and refuses any file that
-still holds a key original, an ID number, a phone number or an e-mail address afterwards.
+still holds a key original, an ID number, a phone number or an e-mail address afterwards, and
+carries codings imported with the raw texts (``raw_codings``).
 """
 
 from __future__ import annotations
@@ -14,20 +15,22 @@ import csv
 import io
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.codings import write_atomic
-from analysis.corpus import split_front_matter, transcript_files
+from analysis.corpus import read_transcript, split_front_matter, transcript_files
 from analysis.errors import SitthiError
 from analysis.normalise import normalise
 from analysis.pii import Hit, find_identifiers, numbers_and_addresses
+from analysis.raw_codings import Carried, Change, carry_codings
 from analysis.study import Study
 from analysis.textio import read_text_file
 
 KEY_FILE, REVIEW_FILE, NAMES_FILE = "key.csv", "review.csv", "names.txt"
+ADD_TO_KEY = "add it to key.csv with a replacement, then apply again"
 KEY_COLUMNS = ["original", "kind", "replacement", "count", "files"]
 NUMBERED = {"name": "NAME", "place": "PLACE", "person": "NAME", "bar": "PLACE", "hotel": "PLACE",
             "org": "ORG"}
@@ -160,12 +163,27 @@ def read_key(study: Study) -> dict[str, str]:
     return key
 
 
+def pseudonymise_with_changes(text: str, key: dict[str, str]) -> tuple[str, list[Change]]:
+    """``text`` with every key original replaced, longest first, in one pass, and each replacement
+    as (old start, old end, new start, new end)."""
+    if not key:
+        return text, []
+    pattern = re.compile("|".join(re.escape(o) for o in sorted(key, key=len, reverse=True)))
+    parts, changes, last, shift = [], [], 0, 0
+    for match in pattern.finditer(text):
+        replacement = key[match.group()]
+        parts += [text[last:match.start()], replacement]
+        start = match.start() + shift
+        changes.append((match.start(), match.end(), start, start + len(replacement)))
+        shift += len(replacement) - (match.end() - match.start())
+        last = match.end()
+    parts.append(text[last:])
+    return "".join(parts), changes
+
+
 def pseudonymise(text: str, key: dict[str, str]) -> str:
     """``text`` with every key original replaced, longest first, in one pass."""
-    if not key:
-        return text
-    pattern = re.compile("|".join(re.escape(o) for o in sorted(key, key=len, reverse=True)))
-    return pattern.sub(lambda m: key[m.group()], text)
+    return pseudonymise_with_changes(text, key)[0]
 
 
 def leaks_in(text: str, key: dict[str, str]) -> list[str]:
@@ -179,27 +197,46 @@ def _anonymised_head(head: str) -> str:
     return "\n".join([*lines, "anonymised: true"])
 
 
-def apply_key(study: Study) -> tuple[list[Path], list[AnonymiseError]]:
-    """Write every raw transcript, pseudonymised, to ``data/transcripts/<id>.md``.
+@dataclass
+class Applied:
+    """What ``apply_key`` wrote and refused, and the codings it carried over from ``data/raw/codings``."""
+
+    written: list[Path] = field(default_factory=list)
+    problems: list[AnonymiseError] = field(default_factory=list)
+    carried: Carried = field(default_factory=Carried)
+
+
+def apply_key(study: Study) -> Applied:
+    """Write every raw transcript, pseudonymised, to ``data/transcripts/<id>.md``, and carry the
+    codings waiting with it (``raw_codings``).
 
     A file that still leaks after replacement is not written; its problem names the line.
     """
     key = read_key(study)
-    written, problems = [], []
+    result = Applied()
     study.transcripts_dir.mkdir(parents=True, exist_ok=True)
     for raw in read_raw(study):
-        body = pseudonymise(raw.body, key)
+        body, changes = pseudonymise_with_changes(raw.body, key)
         leaks = leaks_in(body, key)
         if leaks:
             line = raw.body_line + body[:body.index(leaks[0])].count("\n")
-            problems.append(AnonymiseError(f"refused: '{leaks[0]}' would remain after anonymising",
-                                           path=raw.path, line=line,
-                                           fix="add it to key.csv with a replacement, then apply again"))
+            result.problems.append(AnonymiseError(f"refused: '{leaks[0]}' would remain after anonymising",
+                                                  path=raw.path, line=line, fix=ADD_TO_KEY))
             continue
         target = study.transcripts_dir / f"{raw.path.stem}.md"
         write_atomic(target, f"---\n{_anonymised_head(raw.head)}\n---\n{body}")
-        written.append(target)
-    return written, problems
+        result.written.append(target)
+        transcript = read_transcript(target, languages=study.languages,
+                                     require_labels=study.segment_unit == "turn")
+        carried = carry_codings(study, raw.body, transcript, changes, lambda text: pseudonymise(text, key),
+                                lambda text: leaks_in(text, key))
+        result.carried.count += carried.count
+        result.carried.lost += carried.lost
+        result.carried.kept += carried.kept
+        result.problems += [AnonymiseError(f"refused: a memo would still hold '{found}'", path=path,
+                                           line=line, fix=ADD_TO_KEY)
+                            for path, line, found in carried.refused]
+    return result
 
 
 NO_RAW = ("data/raw/ is empty: put the typed-up interviews there first. / "
@@ -218,7 +255,8 @@ def apply_for_review(study: Study) -> pd.DataFrame | str:
     """Apply the reviewed key; one row per raw file: written, or refused and why."""
     if not transcript_files(study.raw_dir):
         return NO_RAW
-    written, problems = apply_key(study)
-    rows = [{"file": p.name, "result": "written / บันทึกแล้ว", "problem": ""} for p in written]
-    rows += [{"file": p.path.name, "result": "refused / ไม่บันทึก", "problem": p.message} for p in problems]
+    applied = apply_key(study)
+    rows = [{"file": p.name, "result": "written / บันทึกแล้ว", "problem": ""} for p in applied.written]
+    rows += [{"file": p.path.name, "result": "refused / ไม่บันทึก", "problem": p.message}
+             for p in applied.problems]
     return pd.DataFrame(rows, columns=["file", "result", "problem"])

@@ -82,11 +82,18 @@ def anonymise(ctx: typer.Context, propose: ProposeOption = False, apply: ApplyOp
         key, review, n = anon.write_proposal(study)
         typer.echo(f"{n} identifiers proposed. Review / ตรวจ: {review}\nthen edit / แก้ไข: {key}")
         return
-    written, problems = anon.apply_key(study)
-    for problem in problems:
+    applied = anon.apply_key(study)
+    for problem in applied.problems:
         typer.echo(problem.message, err=True)
-    typer.echo(f"{len(written)} transcript(s) written to {study.transcripts_dir}; {len(problems)} refused.")
-    raise typer.Exit(1 if problems else 0)
+    typer.echo(f"{len(applied.written)} transcript(s) written to {study.transcripts_dir}; "
+               f"{len(applied.problems)} refused.")
+    carried = applied.carried
+    if carried.count or carried.lost or carried.kept:
+        typer.echo(f"{carried.count} imported coding(s) carried to {study.codings_dir}"
+                   + (f"; {carried.lost} lost (their words were replaced entirely)" if carried.lost else "")
+                   + (f"; {len(carried.kept)} file(s) left in data/raw/codings (the coder has codings "
+                      "there already)" if carried.kept else ""))
+    raise typer.Exit(1 if applied.problems else 0)
 
 
 @app.command("install-hooks")
@@ -217,7 +224,7 @@ def import_qdpx_command(
     """Import a REFI-QDA project (NVivo, ATLAS.ti, MAXQDA, QualCoder) into a new, empty study."""
     from analysis.exchange.qdpx_import import import_qdpx
 
-    result = import_qdpx(source, study, anonymised=anonymised)
+    result = import_qdpx(source, study, anonymised=anonymised, progress=True)
     for line in result.summary():
         typer.echo(line)
     for note in result.notes:

@@ -19,7 +19,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
@@ -246,8 +246,8 @@ class CodingStore:
 
     # -- changes ------------------------------------------------------------------------
 
-    def _change(self, coder: str, transcript_id: str, action: str, change) -> dict | None:
-        """Apply ``change(codings) -> (codings, log entry or None)`` under the coder's lock."""
+    def _change(self, coder: str, transcript_id: str, action: str, change) -> list[dict]:
+        """Apply ``change(codings) -> (codings, log entries)`` under the coder's lock; no entry, no write."""
         folder = self.folder(coder)
         with coder_lock(folder):
             path = self.path(coder, transcript_id)
@@ -255,40 +255,55 @@ class CodingStore:
             if problems:
                 raise CodingError(f"cannot save: {problems[0].what} ({problems[0].where})", path=path,
                                   fix="fix the bad row by hand first, so that no row is lost")
-            codings, entry = change(codings)
-            if entry is None:
-                return None
+            codings, entries = change(codings)
+            if not entries:
+                return []
             write_atomic(path, format_codings(codings))
-            entry = {"action": action, "coder": coder, "at": now(), "transcript_id": transcript_id,
-                     **entry}
-            self._append_log(folder, entry)
-            return entry
+            at = now()
+            entries = [{"action": action, "coder": coder, "at": at, "transcript_id": transcript_id, **entry}
+                       for entry in entries]
+            self._append_log(folder, entries)
+            return entries
 
     @staticmethod
-    def _append_log(folder: Path, entry: dict) -> None:
+    def _append_log(folder: Path, entries: list[dict]) -> None:
         with open(folder / LOG_NAME, "a", encoding="utf-8", newline="\n") as handle:
-            handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            handle.write("".join(json.dumps(entry, ensure_ascii=False) + "\n" for entry in entries))
             handle.flush()
             os.fsync(handle.fileno())
 
     def add(self, coding: Coding) -> bool:
         """Save a coding (no change if the coder already has it); return whether it was added."""
-        def change(codings: list[Coding]):
-            if any(c.key == coding.key for c in codings):
-                return codings, None
-            return [*codings, coding], {"row": asdict(coding)}
+        return bool(self.add_many([coding]))
 
-        return self._change(coding.coder_id, coding.transcript_id, "add", change) is not None
+    def add_many(self, codings: Iterable[Coding]) -> list[Coding]:
+        """Save codings with one write per coder and transcript (one log line each, so each can be
+        undone); return those that were new."""
+        groups: dict[tuple[str, str], list[Coding]] = {}
+        for coding in codings:
+            groups.setdefault((coding.coder_id, coding.transcript_id), []).append(coding)
+        added: list[Coding] = []
+        for (coder, transcript_id), batch in groups.items():
+            def change(existing: list[Coding], batch=batch):
+                seen, new = {c.key for c in existing}, []
+                for coding in batch:
+                    if coding.key not in seen:
+                        seen.add(coding.key)
+                        new.append(coding)
+                return [*existing, *new], [{"row": asdict(c)} for c in new]
+
+            added += [Coding(**e["row"]) for e in self._change(coder, transcript_id, "add", change)]
+        return added
 
     def remove(self, coder: str, transcript_id: str, key: tuple) -> bool:
         """Delete the coder's coding with this key; return whether one was removed."""
         def change(codings: list[Coding]):
             gone = [c for c in codings if c.key == key]
             if not gone:
-                return codings, None
-            return [c for c in codings if c.key != key], {"row": asdict(gone[0])}
+                return codings, []
+            return [c for c in codings if c.key != key], [{"row": asdict(gone[0])}]
 
-        return self._change(coder, transcript_id, "remove", change) is not None
+        return bool(self._change(coder, transcript_id, "remove", change))
 
     def edit(self, coder: str, transcript_id: str, key: tuple, **fields) -> bool:
         """Change fields (e.g. ``memo``) of one coding; return whether it changed."""
@@ -297,11 +312,12 @@ class CodingStore:
                 if coding.key == key:
                     new = replace(coding, **fields)
                     if new == coding:
-                        return codings, None
-                    return [*codings[:i], new, *codings[i + 1:]], {"row": asdict(new), "old": asdict(coding)}
-            return codings, None
+                        return codings, []
+                    entry = {"row": asdict(new), "old": asdict(coding)}
+                    return [*codings[:i], new, *codings[i + 1:]], [entry]
+            return codings, []
 
-        return self._change(coder, transcript_id, "edit", change) is not None
+        return bool(self._change(coder, transcript_id, "edit", change))
 
     def log(self, coder: str) -> list[dict]:
         """The coder's audit log, oldest first (a half-written last line is ignored)."""
@@ -338,7 +354,7 @@ class CodingStore:
             else:
                 old = Coding(**target["old"])
                 kept = [old if c.key == row.key else c for c in codings]
-            return kept, {"undoes": target["action"], "row": target["row"]}
+            return kept, [{"undoes": target["action"], "row": target["row"]}]
 
         self._change(coder, target["transcript_id"], "undo", change)
         return target

@@ -63,6 +63,31 @@ def test_codings_undo_replays_the_log(coded) -> None:
     assert result.exit_code == 1
 
 
+def test_codings_add_many_writes_each_file_once_and_each_coding_can_be_undone(coded, monkeypatch) -> None:
+    import analysis.codings as codings_module
+
+    study, store, transcript, segments = coded
+    other = read_transcript(study.transcripts_dir / "GOOD-EN.md")
+    store.add(new_coding(transcript, segments[1], "LIB-SHEL", "nok"))
+    batch = [new_coding(transcript, segments[1], "LIB-SHEL", "nok"),  # already saved
+             new_coding(transcript, segments[3], "FTR-INTERP", "nok"),
+             new_coding(transcript, segments[3], "FTR-INTERP", "nok"),  # twice in the batch
+             new_coding(transcript, segments[2], "LIB-SHEL", "mai"),
+             new_coding(other, segment_body(other.id, other.body)[1], "LIB-SHEL", "nok")]
+    writes = []
+    real_write = codings_module.write_atomic
+    monkeypatch.setattr(codings_module, "write_atomic", lambda path, text: (writes.append(path.name),
+                                                                           real_write(path, text)))
+    added = store.add_many(batch)
+    assert [(c.coder_id, c.transcript_id, c.code_id) for c in added] == [
+        ("nok", "GOOD-TH", "FTR-INTERP"), ("mai", "GOOD-TH", "LIB-SHEL"), ("nok", "GOOD-EN", "LIB-SHEL")]
+    assert sorted(writes) == ["GOOD-EN.csv", "GOOD-TH.csv", "GOOD-TH.csv"]  # one per coder and file
+    assert [e["action"] for e in store.log("nok")] == ["add"] * 3
+    store.undo("nok")  # the last coding of the batch only
+    assert store.read("nok", "GOOD-EN") == [] and len(store.read("nok", "GOOD-TH")) == 2
+    assert store.add_many([]) == []
+
+
 def test_codings_bad_row_is_reported_and_others_load(coded) -> None:
     study, store, transcript, segments = coded
     store.add(new_coding(transcript, segments[1], "LIB-SHEL", "nok"))

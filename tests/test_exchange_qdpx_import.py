@@ -13,6 +13,7 @@ from analysis.codings import CodingStore
 from analysis.corpus import read_transcript
 from analysis.errors import SitthiError
 from analysis.exchange.qdpx_import import CODE_POINTS, UTF16, choose_reading, import_qdpx
+from analysis.raw_codings import raw_store
 from analysis.study import read_study_file
 from conftest import REPO
 
@@ -145,7 +146,7 @@ def test_exchange_qdpx_import_nvivo_utf16_offsets(tmp_path: Path) -> None:
 
 def test_exchange_qdpx_import_bom_counted_and_code_points(tmp_path: Path) -> None:
     result = import_qdpx(write_qdpx(tmp_path / "a.qdpx", nvivo_project(bom_counted=True)), tmp_path / "s")
-    quotes = {c.quote for c in CodingStore(result.study).codings_of("nok-example")}
+    quotes = {c.quote for c in raw_store(result.study).codings_of("nok-example")}  # raw: codings wait
     assert quotes == {"shelter", "พาไปบ้านพัก"}
     assert (tmp_path / "s" / "data" / "raw" / "Interview-A.md").is_file()  # not anonymised: raw
     text = "Plain words 😀 here and there"
@@ -216,3 +217,12 @@ def test_exchange_qdpx_round_trip_with_export(demo_study, tmp_path: Path) -> Non
                 for coder in store.coders() for c in store.codings_of(coder)}
 
     assert codings(result.study) == codings(demo_study)
+
+
+@pytest.mark.parametrize("namespace", ['xmlns="urn:QDA-XML:codebook:0:4"', ""])
+def test_exchange_qdpx_import_namespace_variants(tmp_path: Path, namespace: str) -> None:
+    project = nvivo_project().replace(f'xmlns="{NS}"', namespace)  # ATLAS.ti's old one, or none
+    assert namespace in project and f'xmlns="{NS}"' not in project
+    source = write_qdpx(tmp_path / "a.qdpx", project, qde_name="Shelter study 2019-03.qde")
+    result = import_qdpx(source, tmp_path / "s", anonymised=True)
+    assert result.codings == {"mai": 3, "nok-example": 2} and len(result.transcripts) == 2

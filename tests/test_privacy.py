@@ -55,8 +55,9 @@ def test_privacy_propose_then_apply_leaves_nothing(raw_study) -> None:
     assert n > 0 and raw_study.root not in key_path.parents  # the key never lives in the study
     assert not any(p.name in {"key.csv", "review.csv"} for p in raw_study.root.rglob("*"))
     key = read_key(raw_study)
-    written, problems = apply_key(raw_study)
-    assert problems == [] and len(written) == len(RAW_FILES)
+    applied = apply_key(raw_study)
+    written = applied.written
+    assert applied.problems == [] and len(written) == len(RAW_FILES)
     for path in written:
         transcript = read_transcript(path)  # valid, and anonymised: true
         assert not any(original in transcript.body for original in key)
@@ -69,9 +70,10 @@ def test_privacy_apply_refuses_what_the_reviewer_let_through(raw_study) -> None:
     lines = key_path.read_text(encoding="utf-8").splitlines()
     lines = [line if ",phone," not in line else line.replace("[PHONE]", "") for line in lines]
     key_path.write_text("\n".join(lines) + "\n", encoding="utf-8")  # the reviewer emptied the phones
-    written, problems = apply_key(raw_study)
+    applied = apply_key(raw_study)
+    problems = applied.problems
     assert problems and all("would remain after anonymising" in p.what for p in problems)
-    assert {p.path.stem for p in problems}.isdisjoint({w.stem for w in written})
+    assert {p.path.stem for p in problems}.isdisjoint({w.stem for w in applied.written})
 
 
 def test_privacy_secrets_inside_the_study_are_refused(raw_study, monkeypatch) -> None:

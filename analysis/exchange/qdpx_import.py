@@ -27,7 +27,7 @@ import yaml
 from lxml import etree
 
 from analysis.codebook import codebook_yaml, parse_codebook
-from analysis.codings import CodingStore, new_coding
+from analysis.codings import Coding, CodingStore, new_coding
 from analysis.corpus import ID_RE, Transcript, split_front_matter, transcript_files
 from analysis.exchange.qdc import _children, codebook_from_root, normal_guid
 from analysis.exchange.qdpx_archive import (
@@ -44,6 +44,7 @@ from analysis.exchange.qdpx_archive import (
 from analysis.exchange.qdpx_names import coder_id, source_id, unique
 from analysis.exchange.qdpx_offsets import CODE_POINTS, UTF16, choose_reading, map_offset, normalised_with_map
 from analysis.normalise import normalise
+from analysis.raw_codings import raw_store
 from analysis.script import language_of
 from analysis.segments import paragraphs, segment_body
 from analysis.study import LANGUAGES, STUDY_FILE, Study, init_study, read_study_file
@@ -76,6 +77,10 @@ class QdpxImport:
                  f"Transcripts: {len(self.transcripts)}"]
         lines += [f"  {name}: offsets read as {unit}" for name, unit in self.offset_units.items()]
         lines.append("Codings: " + (", ".join(f"{c} {n}" for c, n in self.codings.items()) or "none"))
+        if self.transcripts and self.transcripts[0].parent == self.study.raw_dir:
+            lines.append("The texts are in data/raw/ and their codings wait in data/raw/codings/: run "
+                         "`sitthi anonymise --propose`, review the key, then `sitthi anonymise --apply` "
+                         "(it carries the codings over). / ข้อความอยู่ใน data/raw/ ต้องทำให้เป็นนิรนามก่อน")
         return lines
 
 
@@ -98,7 +103,8 @@ def _user_of(coding: etree._Element, selection: etree._Element) -> str:
     return normal_guid(coding.get("creatingUser") or selection.get("creatingUser"))
 
 
-def import_qdpx(source: Path, target_study_dir: Path, *, anonymised: bool = False) -> QdpxImport:
+def import_qdpx(source: Path, target_study_dir: Path, *, anonymised: bool = False,
+                progress: bool = False) -> QdpxImport:
     """Import a REFI-QDA project into ``target_study_dir`` (created if needed); all or nothing."""
     source, target = Path(source), Path(target_study_dir).expanduser().resolve()
     archive = read_archive(source)
@@ -123,7 +129,8 @@ def import_qdpx(source: Path, target_study_dir: Path, *, anonymised: bool = Fals
         if text is None or not text.strip():
             lost = sum(len(_children(s, "Coding")) for s in selections)
             why = "its text is not in the archive" if text is None else "it has no text"
-            not_imported.append(f"text '{name}': {why} ({origin}); {lost} coding(s) on it not imported")
+            not_imported.append(f"text '{name}': {why} ({origin})"
+                                + (f"; {lost} coding(s) on it not imported" if lost else ""))
             continue
         spans = []
         for selection in selections:
@@ -195,9 +202,9 @@ def import_qdpx(source: Path, target_study_dir: Path, *, anonymised: bool = Fals
                             coders={users[g]: c for g, c in coders.items()}, not_imported=not_imported,
                             notes=notes)
         counts: Counter[str] = Counter({c: 0 for c in coders.values()})
-        store = CodingStore(staged)
+        store = CodingStore(staged) if anonymised else raw_store(staged)
         folder = staged.transcripts_dir if anonymised else staged.raw_dir
-        for item in sources:
+        for item in _progress(sources, progress):
             path = folder / f"{item.id}.md"
             values = attributes.get(normal_guid(item.element.get("guid")), {})
             _write_transcript(path, item, anonymised, values)
@@ -207,6 +214,7 @@ def import_qdpx(source: Path, target_study_dir: Path, *, anonymised: bool = Fals
             result.transcripts.append(path)
             result.offset_units[item.name] = item.unit
             segments = segment_body(item.id, item.body, unit)
+            pending: list[Coding] = []
             for selection, (start, end) in zip(item.selections, item.spans, strict=True):
                 memo = selection_memo(selection, notes_by_guid)
                 for coding in _children(selection, "Coding"):
@@ -221,13 +229,17 @@ def import_qdpx(source: Path, target_study_dir: Path, *, anonymised: bool = Fals
                             not_imported.append(f"a coding in text '{item.name}' refers to an unknown code "
                                                 f"({ref or 'no code'}): not imported")
                             continue
-                        placed = _code_span(store, transcript, segments, start, end, book.guids[ref],
+                        placed = _code_span(transcript, segments, start, end, book.guids[ref],
                                             coders[user], memo)
-                        if placed:
-                            counts[coders[user]] += placed
-                        else:
+                        pending += placed
+                        if not placed:
                             not_imported.append(f"a coding in text '{item.name}' ({start}-{end}) covers no "
                                                 "words of any segment: not imported")
+            added = store.add_many(pending)
+            counts.update(c.coder_id for c in added)
+            if len(added) < len(pending):
+                notes.append(f"text '{item.name}': {len(pending) - len(added)} repeated coding(s) "
+                             "(same coder, code and words) kept once")
         result.codings = dict(sorted(counts.items()))
         _move_into_place(staging / "study", target, existing is not None)
     finally:
@@ -239,10 +251,18 @@ def import_qdpx(source: Path, target_study_dir: Path, *, anonymised: bool = Fals
     return result
 
 
-def _code_span(store: CodingStore, transcript: Transcript, segments, start: int, end: int, code: str,
-               coder: str, memo: str) -> int:
-    """Save a selection as codings of the segments it overlaps; return how many were saved."""
-    saved = 0
+def _progress(sources: list[_Source], show: bool):
+    if not show:
+        return sources
+    from tqdm.auto import tqdm
+
+    return tqdm(sources, desc="Importing texts / นำเข้าข้อความ", unit="text", leave=False)
+
+
+def _code_span(transcript: Transcript, segments, start: int, end: int, code: str, coder: str,
+               memo: str) -> list[Coding]:
+    """A selection as codings of the segments it overlaps (split at their borders)."""
+    found = []
     for segment in segments:
         s, e = max(start, segment.start), min(end, segment.end)
         if s >= e:
@@ -250,8 +270,8 @@ def _code_span(store: CodingStore, transcript: Transcript, segments, start: int,
         whole = (s, e) == (segment.start, segment.end)
         coding = new_coding(transcript, segment, code, coder, start=None if whole else s,
                             end=None if whole else e, memo=memo)
-        saved += store.add(coding)
-    return saved
+        found.append(coding)
+    return found
 
 
 # ----------------------------------------------------------------------------- files
