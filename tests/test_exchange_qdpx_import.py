@@ -209,6 +209,7 @@ def test_exchange_qdpx_round_trip_with_export(demo_study, tmp_path: Path) -> Non
                 for t in read_corpus(study)}
 
     assert transcripts(result.study) == transcripts(demo_study)
+    assert result.study.attributes == demo_study.attributes  # same order: it decides what quotes show
     assert {c.id for c in load_codebook(result.codebook)} == {c.id for c in study_codebook(demo_study)}
 
     def codings(study) -> set[tuple]:

@@ -118,7 +118,7 @@ def import_qdpx(source: Path, target_study_dir: Path, *, anonymised: bool = Fals
     users = {normal_guid(u.get("guid")): u.get("name") or "user" for u in descendants(root, "User")}
     taken: set[str] = set()
     coders = {guid: coder_id(name, taken) for guid, name in users.items()}
-    _, attributes = variables(root)
+    variable_keys, attributes = variables(root)
 
     sources: list[_Source] = []
     ids: set[str] = set()
@@ -196,7 +196,8 @@ def import_qdpx(source: Path, target_study_dir: Path, *, anonymised: bool = Fals
         text = codebook_yaml(book.data)
         parse_codebook(text, codebook_path)
         codebook_path.write_text(text, encoding="utf-8")
-        keys = sorted({k for s in sources for k in attributes.get(normal_guid(s.element.get("guid")), {})})
+        used = {k for s in sources for k in attributes.get(normal_guid(s.element.get("guid")), {})}
+        keys = [k for k in dict.fromkeys(variable_keys.values()) if k in used]  # the project's order
         _write_settings(staged, existing, codebook_path.name, unit, keys)
         result = QdpxImport(study=staged, codebook=codebook_path, codes=[c["id"] for c in book.data["codes"]],
                             coders={users[g]: c for g, c in coders.items()}, not_imported=not_imported,
