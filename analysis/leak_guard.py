@@ -1,8 +1,9 @@
 """The leak guard: no key original, ID number, phone number or e-mail address in what can leave.
 
 ``sitthi check --privacy`` scans the transcripts, the codings (memos and quotes), every file in
-``outputs/`` (HTML, DOCX, CSV, XLSX, SVG, PDF text, JSON) and the notebooks (sources and outputs).
-Each finding names ``file:line`` (for DOCX the paragraph, for XLSX the row, for PDF the page).
+``outputs/`` (HTML, DOCX, CSV, XLSX, SVG, PDF text, JSON, REFI-QDA ``.qdpx``) and the notebooks
+(sources and outputs). Each finding names ``file:line`` (for DOCX the paragraph, for XLSX the row, for
+PDF the page, for a ``.qdpx`` the text line counted through its members in name order).
 """
 
 from __future__ import annotations
@@ -64,6 +65,23 @@ def _lines_html(path: Path) -> Iterator[str]:
     yield from text.splitlines()
 
 
+def _lines_qdpx(path: Path) -> Iterator[str]:
+    """The words of a REFI-QDA project: the texts, notes and values of its ``.qde`` (not its GUIDs,
+    which look like numbers), then every source text, member by member."""
+    import zipfile
+
+    from lxml import etree
+
+    with zipfile.ZipFile(path) as archive:
+        for name in sorted(archive.namelist()):
+            if name.lower().endswith(".qde"):
+                parser = etree.XMLParser(resolve_entities=False, huge_tree=True)
+                root = etree.fromstring(archive.read(name), parser)
+                yield from (t.strip() for t in root.itertext() if t.strip())
+            elif name.lower().endswith(".txt"):
+                yield from archive.read(name).decode("utf-8", errors="replace").splitlines()
+
+
 def _lines_notebook(path: Path) -> Iterator[str]:
     notebook = json.loads(path.read_text(encoding="utf-8"))
     for cell in notebook.get("cells", []):
@@ -78,7 +96,7 @@ def lines_of(path: Path) -> Iterator[str]:
     """The readable text of a file, one "line" at a time (paragraph, row, page or cell)."""
     suffix = path.suffix.lower()
     readers = {".docx": _lines_docx, ".xlsx": _lines_xlsx, ".pdf": _lines_pdf, ".ipynb": _lines_notebook,
-               ".svg": _lines_svg, ".html": _lines_html, ".htm": _lines_html}
+               ".svg": _lines_svg, ".html": _lines_html, ".htm": _lines_html, ".qdpx": _lines_qdpx}
     if suffix in readers:
         yield from readers[suffix](path)
     elif suffix in TEXT_SUFFIXES:

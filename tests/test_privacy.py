@@ -112,6 +112,26 @@ def test_leak_guard_finds_a_planted_phone_in_every_format(tmp_path) -> None:
         assert PHONE not in leaks[0].message  # the finding is masked in the message
 
 
+def test_leak_guard_reads_a_project_export(demo_study, tmp_path) -> None:
+    import zipfile
+
+    from analysis.exchange.qdpx_export import export_qdpx
+
+    clean = export_qdpx(demo_study, tmp_path / "demo.qdpx").path
+    assert scan_file(clean) == []  # GUIDs and offsets are not mistaken for numbers
+    planted = tmp_path / "planted.qdpx"
+    with zipfile.ZipFile(clean) as source, zipfile.ZipFile(planted, "w") as target:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "project.qde":
+                data = data.replace(b"<PlainTextContent>", f"<PlainTextContent>{PHONE} ".encode(), 1)
+            elif name == sorted(source.namelist())[-1]:  # the last source text
+                data += f"\nR: call {PHONE}\n".encode()
+            target.writestr(name, data)
+    leaks = scan_file(planted)
+    assert len(leaks) == 2 and {leak.path for leak in leaks} == {planted}
+
+
 def test_leak_guard_passes_the_demo(demo_study) -> None:
     folders = (demo_study.transcripts_dir, demo_study.codings_dir, demo_study.root / "notebooks")
     files = [p for folder in folders for p in folder.rglob("*") if p.is_file()]
