@@ -227,3 +227,12 @@ def test_exchange_qdpx_import_namespace_variants(tmp_path: Path, namespace: str)
     source = write_qdpx(tmp_path / "a.qdpx", project, qde_name="Shelter study 2019-03.qde")
     result = import_qdpx(source, tmp_path / "s", anonymised=True)
     assert result.codings == {"mai": 3, "nok-example": 2} and len(result.transcripts) == 2
+
+
+def test_exchange_qdpx_import_refuses_identifiers_in_texts_said_anonymised(tmp_path: Path) -> None:
+    source = write_qdpx(tmp_path / "a.qdpx", nvivo_project(), text_a=TEXT_A + "R: call 081 234 5678\r\n")
+    with pytest.raises(SitthiError, match="'Interview A.docx' is not anonymised: line 6 .* phone") as err:
+        import_qdpx(source, tmp_path / "s", anonymised=True)
+    assert "5678" not in err.value.message and not (tmp_path / "s").exists()
+    result = import_qdpx(source, tmp_path / "s")  # raw: it goes to data/raw/ for anonymisation
+    assert [p.parent.name for p in result.transcripts] == ["raw", "raw"]

@@ -44,6 +44,7 @@ from analysis.exchange.qdpx_archive import (
 from analysis.exchange.qdpx_names import coder_id, source_id, unique
 from analysis.exchange.qdpx_offsets import CODE_POINTS, UTF16, choose_reading, map_offset, normalised_with_map
 from analysis.normalise import normalise
+from analysis.pii import numbers_and_addresses
 from analysis.raw_codings import raw_store
 from analysis.script import language_of
 from analysis.segments import paragraphs, segment_body
@@ -159,6 +160,8 @@ def import_qdpx(source: Path, target_study_dir: Path, *, anonymised: bool = Fals
         item_id = unique(wanted, ids) if ours else source_id(name, ids)
         language = meta["language"] if meta.get("language") in LANGUAGES else language_of(body)
         sources.append(_Source(element, name, item_id, body, spans, selections, unit, language, meta))
+    if anonymised:
+        _refuse_identifiers(sources, source)
     imported_ids = {s.id for s in sources}
     for item in sources:
         original = item.meta.get("translation_of")
@@ -250,6 +253,19 @@ def import_qdpx(source: Path, target_study_dir: Path, *, anonymised: bool = Fals
     result.codebook = target / codebook_path.relative_to(staged.root)
     result.transcripts = [target / p.relative_to(staged.root) for p in result.transcripts]
     return result
+
+
+def _refuse_identifiers(sources: list[_Source], project: Path) -> None:
+    """Texts said to be anonymised must hold no ID number, phone number or e-mail address."""
+    for item in sources:
+        hits = numbers_and_addresses(item.body)
+        if hits:
+            line = item.body.count("\n", 0, hits[0].start) + 1
+            raise QdpxError(f"text '{item.name}' is not anonymised: line {line} of its text holds "
+                            f"{'an e-mail address' if hits[0].kind == 'email' else 'an ID or phone number'} "
+                            f"({hits[0].text[:2]}…)", path=project,
+                            fix="import without --anonymised: the texts go to data/raw/ for "
+                                "`sitthi anonymise`; nothing was written")
 
 
 def _progress(sources: list[_Source], show: bool):
