@@ -1,6 +1,7 @@
 """The report as ONE self-contained HTML page in Thai and English.
 
-Everything is inside the file: figures as ``data:image/png;base64`` images, the Sarabun font as
+Everything is inside the file: figures as ``data:image/png;base64`` images (made lighter for the
+page: 1,400 pixels wide at most, 256 colours; the PNG files keep 300 dpi), the Sarabun font as
 ``@font-face`` (``analysis.webfont``), the style and a few lines of script. Both languages are in the
 page as elements with ``lang="th"`` / ``lang="en"``; the script sets ``data-lang`` on ``<html>`` and
 the style hides the other language (Thai first; ``?lang=en`` or ``#lang=en`` opens it in English).
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import html
+import io
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -21,6 +23,7 @@ import pandas as pd
 from analysis.webfont import sarabun_font_face
 
 LANGS = ("th", "en")
+PAGE_WIDTH_PX = 1400  # figures on the page: sharp in a 700-pixel column on a 2x screen
 
 
 @dataclass
@@ -151,8 +154,24 @@ def _pick(texts: Mapping[str, str], lang: str) -> str:
     return texts.get(lang) or next((texts[other] for other in LANGS if texts.get(other)), "")
 
 
+def page_png(path: Path, width: int = PAGE_WIDTH_PX) -> bytes:
+    """A figure made light for the page: at most ``width`` pixels wide, on white, in 256 colours
+    (the files in ``figures/`` keep their 300 dpi for print)."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        image = image.convert("RGBA")
+    if image.width > width:
+        image = image.resize((width, round(image.height * width / image.width)), Image.Resampling.LANCZOS)
+    flat = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image).convert("RGB")
+    buffer = io.BytesIO()
+    palette = flat.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    palette.save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()
+
+
 def _data_uri(path: Path) -> str:
-    return "data:image/png;base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
+    return "data:image/png;base64," + base64.b64encode(page_png(path)).decode("ascii")
 
 
 def _header(meta: Mapping) -> str:

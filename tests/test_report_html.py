@@ -1,6 +1,7 @@
 """The HTML report page: self-contained, bilingual with a switch, all given text escaped; the web font."""
 
 import base64
+import io
 import os
 from importlib.util import find_spec
 from pathlib import Path
@@ -9,8 +10,9 @@ import lxml.html
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
+from PIL import Image
 
-from analysis.report_html import ReportFigure, ReportTable, report_html, write_report_html
+from analysis.report_html import PAGE_WIDTH_PX, ReportFigure, ReportTable, report_html, write_report_html
 from analysis.webfont import sarabun_font_face
 
 CHROMIUM = os.environ.get("SITTHI_CHROMIUM", "/usr/bin/chromium")
@@ -21,10 +23,10 @@ META = {"study": "สิทธิหลังการบุกค้น <demo> 
         "coders": ["nok", "mai"], "min_cell": 3, "participants": 24, "version": "0.1.0"}
 
 
-def _png(path: Path, colour: str) -> Path:
+def _png(path: Path, colour: str, dpi: int = 40) -> Path:
     figure = Figure(figsize=(2, 1))
     figure.subplots().bar([0, 1], [2, 3], color=colour)
-    figure.savefig(path, dpi=40)
+    figure.savefig(path, dpi=dpi)
     return path
 
 
@@ -32,9 +34,9 @@ def _png(path: Path, colour: str) -> Path:
 def parts(tmp_path: Path) -> tuple[list[ReportFigure], list[ReportTable]]:
     figures = [ReportFigure(key, {"th": f"แผนภูมิ {key} ไทย", "en": f'Figure "{key}" in English'},
                             {"th": "n = 24 คน หน่วย: ผู้ให้ข้อมูล", "en": "n = 24 participants"},
-                            {lang: _png(tmp_path / f"{key}-{lang}.png", colour)
+                            {lang: _png(tmp_path / f"{key}-{lang}.png", colour, dpi)
                              for lang, colour in (("th", "#0072B2"), ("en", "#E69F00"))})
-               for key in ("rights-violated", "rights-by-site")]
+               for key, dpi in (("rights-violated", 40), ("rights-by-site", 900))]  # 80 and 1800 px wide
     frame = pd.DataFrame({"right / สิทธิ": ["LIB เสรีภาพ / Liberty", "<script>alert(1)</script>"],
                           "Pattaya (n = 10)": ["8 (80%)", "<3"], "share": [0.75, float("nan")]})
     tables = [ReportTable("rights-by-site", {"th": "สิทธิ แยกตามพื้นที่", "en": "Rights by site"},
@@ -52,7 +54,11 @@ def test_report_html_embeds_every_figure_and_loads_nothing_from_outside(parts) -
     for figure in figures:
         for lang in ("th", "en"):
             image, = document.xpath(f"//section[@id='figure-{figure.key}']/figure[@lang='{lang}']/img")
-            assert base64.b64decode(image.get("src").split(",", 1)[1]) == figure.png[lang].read_bytes()
+            embedded = Image.open(io.BytesIO(base64.b64decode(image.get("src").split(",", 1)[1])))
+            original = Image.open(figure.png[lang])
+            assert embedded.format == "PNG" and embedded.mode == "P"  # 256 colours
+            assert embedded.width == min(original.width, PAGE_WIDTH_PX)
+            assert abs(embedded.height / embedded.width - original.height / original.width) < 0.01
             assert image.get("alt") == figure.title[lang]
     assert "http://" not in page and "https://" not in page
     assert all(e.get("src").startswith("data:") for e in document.xpath("//*[@src]"))
