@@ -49,13 +49,23 @@ def inputs_fingerprint(study: Study) -> str:
     return digest.hexdigest()
 
 
+def code_fingerprint() -> str:
+    """SHA-256 over Sitthi's own source files: after an update or a fix the report is rebuilt."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def _up_to_date(folder: Path, fingerprint: str) -> list[Path] | None:
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     files = [folder / name for name in manifest.get("files", [])]
-    if manifest.get("fingerprint") == fingerprint and all(p.is_file() for p in files):
+    same = manifest.get("fingerprint") == fingerprint and manifest.get("code") == code_fingerprint()
+    if same and all(p.is_file() for p in files):
         return files
     return None
 
@@ -114,7 +124,8 @@ def build_report(study: Study, *, force: bool = False, progress: bool = False,
     bar.close()
     files, removed = _remove_leaks(study, files)
     names = sorted(str(p.relative_to(folder)) for p in files)
-    manifest = {"fingerprint": fingerprint, "built": content.meta["date"], "version": __version__,
+    manifest = {"fingerprint": fingerprint, "code": code_fingerprint(), "built": content.meta["date"],
+                "version": __version__,
                 "rule": content.meta["rule"], "coders": content.meta["coders"], "files": names}
     _write_text(folder / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
     return ReportResult(folder, files, True, fingerprint, removed)

@@ -83,6 +83,9 @@ def test_report_second_run_is_skipped_until_something_changes(built) -> None:  #
     study, first = built
     again = build_report(study, samples=50)
     assert not again.rebuilt and again.fingerprint == first.fingerprint
+    with pytest.MonkeyPatch.context() as patch:  # Sitthi itself changed (an update, a fix)
+        patch.setattr("analysis.report.code_fingerprint", lambda: "another version of the code")
+        assert build_report(study, samples=50).rebuilt
     path = study.transcripts_dir / "P6.md"
     path.write_text(path.read_text(encoding="utf-8").replace("site: C", "site: A"), encoding="utf-8")
     assert build_report(study, samples=50).rebuilt
