@@ -186,15 +186,18 @@ def export_codebook(ctx: typer.Context,
 
 @export_app.command("qdpx")
 def export_qdpx_command(ctx: typer.Context,
-                        out: Annotated[Path, typer.Argument(help="The .qdpx project to write.")],
+                        out: Annotated[Path | None, typer.Argument(
+                            help="The .qdpx to write (default: outputs/exchange/<study>.qdpx).")] = None,
                         coders: Annotated[str | None, typer.Option(
                             help="Only these coders' codings, e.g. --coders nok,mai (default: all).")] = None,
                         ) -> None:
     """Write transcripts, codebook and codings as a REFI-QDA project (.qdpx)."""
     from analysis.exchange.qdpx_export import export_qdpx
 
+    study = _study(ctx.parent)
     chosen = [c.strip() for c in coders.split(",") if c.strip()] if coders is not None else None
-    typer.echo(export_qdpx(_study(ctx.parent), out, coders=chosen).summary())
+    out = out or study.outputs_dir / "exchange" / f"{study.root.name}.qdpx"
+    typer.echo(export_qdpx(study, out, coders=chosen).summary())
 
 
 @import_app.command("codebook")

@@ -2,6 +2,7 @@
 
 import os
 import re
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from analysis.corpus import read_corpus
 from analysis.errors import SitthiError
 from analysis.exchange.qdc import code_guid, read_qdc
 from analysis.exchange.qdpx_export import export_qdpx, source_guid, user_guid
+from analysis.study import load_study
 from conftest import REPO
 
 SHARED = Path(os.environ.get("SITTHI_SHARED", REPO.parent / "shared")) / "refi-qda"
@@ -143,12 +145,17 @@ def test_exchange_qdpx_export_names_the_first_schema_error() -> None:
 
 def test_exchange_qdpx_export_says_when_the_schema_is_absent(demo_study, tmp_path: Path,
                                                              monkeypatch) -> None:
+    copy = tmp_path / "demo"  # the default file goes to the study's outputs/: use a copy
+    for folder in ("codebooks", "data/transcripts", "data/codings"):
+        shutil.copytree(demo_study.root / folder, copy / folder)
+    shutil.copy(demo_study.config_file, copy / "study.toml")
+    study = load_study(copy)
     monkeypatch.setenv("SITTHI_SHARED", str(tmp_path / "nowhere"))
-    result = CliRunner().invoke(app, ["--study", str(demo_study.root), "export", "qdpx",
-                                      str(tmp_path / "out.qdpx"), "--coders", "fon"])
+    result = CliRunner().invoke(app, ["--study", str(study.root), "export", "qdpx", "--coders", "fon"])
     assert result.exit_code == 0, result.output
+    assert (study.outputs_dir / "exchange" / f"{study.root.name}.qdpx").is_file()  # the default
     assert "not checked: Project-mrt2019.xsd not found" in result.output
     assert "22 transcripts, 172 codings" in result.output  # every transcript, fon's codings
     with pytest.raises(SitthiError, match="schema was not found"):  # an explicit schema must exist
-        export_qdpx(demo_study, tmp_path / "x.qdpx", schema=tmp_path / "nowhere.xsd")
+        export_qdpx(study, tmp_path / "x.qdpx", schema=tmp_path / "nowhere.xsd")
     assert not (tmp_path / "x.qdpx").exists()
