@@ -13,8 +13,10 @@ from __future__ import annotations
 import base64
 import html
 import io
+import os
 import re
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -162,16 +164,24 @@ def page_png(path: Path, width: int = PAGE_WIDTH_PX) -> bytes:
     with Image.open(path) as image:
         image = image.convert("RGBA")
     if image.width > width:
-        image = image.resize((width, round(image.height * width / image.width)), Image.Resampling.LANCZOS)
+        image = image.resize((width, round(image.height * width / image.width)), Image.Resampling.LANCZOS,
+                             reducing_gap=2.0)
     flat = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image).convert("RGB")
     buffer = io.BytesIO()
-    palette = flat.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    palette.save(buffer, "PNG", optimize=True)
+    palette = flat.quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    palette.save(buffer, "PNG")  # optimize=True would take 5x longer for 3% less
     return buffer.getvalue()
 
 
 def _data_uri(path: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(page_png(path)).decode("ascii")
+
+
+def _page_images(figures: list[ReportFigure]) -> dict[Path, str]:
+    """Every figure PNG as a page image (data URI), made on all cores (Pillow works outside the GIL)."""
+    paths = list(dict.fromkeys(path for figure in figures for path in figure.png.values()))
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        return dict(zip(paths, pool.map(_data_uri, paths), strict=True))
 
 
 def _header(meta: Mapping) -> str:
@@ -215,13 +225,13 @@ def _heading(kind: str, number: int, title: Mapping[str, str]) -> tuple[str, str
             f"<span class='number'>{_e(en)} {number}</span> {_e(_pick(title, 'en'))}")
 
 
-def _figure(anchor: str, number: int, figure: ReportFigure) -> str:
+def _figure(anchor: str, number: int, figure: ReportFigure, images: Mapping[Path, str]) -> str:
     heading = _heading("figure", number, figure.title)
     blocks = []
     for lang in LANGS:
         png = figure.png.get(lang) or next(iter(figure.png.values()))
         title = _e(_pick(figure.title, lang))
-        blocks.append(f"<figure lang='{lang}'><img src='{_data_uri(png)}' alt='{title}'>"
+        blocks.append(f"<figure lang='{lang}'><img src='{images[png]}' alt='{title}'>"
                       f"<figcaption>{_e(_pick(figure.caption, lang))}</figcaption></figure>")
     return (f"<section class='part' id='{_e(anchor)}'><h2>{_both(*heading)}</h2>"
             f"{''.join(blocks)}</section>")
@@ -278,7 +288,8 @@ def report_html(meta: dict, figures: list[ReportFigure], tables: list[ReportTabl
     parts = list(_parts(figures, tables))
     contents = "".join(f"<li><a href='#{_e(anchor)}'>{_both(*_heading(kind, n, part.title))}</a></li>"
                        for anchor, kind, n, part in parts)
-    body = "".join(_figure(anchor, n, part) if kind == "figure" else _table(anchor, n, part)
+    images = _page_images(figures)
+    body = "".join(_figure(anchor, n, part, images) if kind == "figure" else _table(anchor, n, part)
                    for anchor, kind, n, part in parts)
     title = f"{_e(meta.get('study', ''))} · รายงาน / Report"
     footer = _both(f"ทำด้วยสิทธิ (Sitthi) รุ่น {_e(meta.get('version', ''))}",
