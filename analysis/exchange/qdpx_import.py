@@ -31,6 +31,7 @@ from analysis.codings import Coding, CodingStore, new_coding
 from analysis.corpus import ID_RE, Transcript, split_front_matter, transcript_files
 from analysis.exchange.qdc import _children, codebook_from_root, normal_guid
 from analysis.exchange.qdpx_archive import (
+    Archive,
     QdpxError,
     descendants,
     note_refs,
@@ -124,67 +125,17 @@ def import_qdpx(source: Path, target_study_dir: Path, *, anonymised: bool = Fals
     sources: list[_Source] = []
     ids: set[str] = set()
     for element in descendants(root, "TextSource"):
-        name = element.get("name") or element.get("guid") or "text"
-        selections = _children(element, "PlainTextSelection")
-        text, has_bom, origin = text_of(archive, element)
-        if text is None or not text.strip():
-            lost = sum(len(_children(s, "Coding")) for s in selections)
-            why = "its text is not in the archive" if text is None else "it has no text"
-            not_imported.append(f"text '{name}': {why} ({origin})"
-                                + (f"; {lost} coding(s) on it not imported" if lost else ""))
-            continue
-        spans = []
-        for selection in selections:
-            try:
-                spans.append((int(selection.get("startPosition", "")), int(selection.get("endPosition", ""))))
-            except ValueError:
-                raise QdpxError(f"{archive.name}: selection '{selection.get('name', '')}' of text '{name}' "
-                                "has no whole-number startPosition/endPosition", path=source,
-                                line=selection.sourceline, fix="export the project again") from None
-        try:
-            unit, mapped = choose_reading(text, has_bom, spans)
-        except ValueError as bad:
-            selection = selections[bad.args[0]]
-            raise QdpxError(f"{archive.name}: selection '{selection.get('name', '')}' "
-                            f"({selection.get('startPosition')}-{selection.get('endPosition')}) lies outside "
-                            f"the {len(text)} characters of text '{name}'", path=source,
-                            line=selection.sourceline,
-                            fix="export the project again; nothing was written") from None
-        body, index = normalised_with_map(text)
-        if not body.endswith("\n"):
-            body += "\n"
-        spans = [(map_offset(text, index, s), map_offset(text, index, e)) for s, e in mapped]
-        meta = source_meta(element)
-        wanted = meta.get("id", "")
-        ours = ID_RE.match(wanted) and wanted.lower() not in ids
-        item_id = unique(wanted, ids) if ours else source_id(name, ids)
-        language = meta["language"] if meta.get("language") in LANGUAGES else language_of(body)
-        sources.append(_Source(element, name, item_id, body, spans, selections, unit, language, meta))
+        item = _read_source(archive, element, ids, source)
+        if isinstance(item, str):
+            not_imported.append(item)
+        else:
+            sources.append(item)
     if anonymised:
         _refuse_identifiers(sources, source)
-    imported_ids = {s.id for s in sources}
-    for item in sources:
-        original = item.meta.get("translation_of")
-        if original and original not in imported_ids:
-            del item.meta["translation_of"]
-            notes.append(f"text '{item.name}' is marked as a translation of '{original}', which is not "
-                         "in the project: imported as a transcript of its own")
+    notes += _check_translations(sources)
 
-    for kind, what in OTHER_SOURCES.items():
-        for element in descendants(root, kind):
-            lost = len(descendants(element, "Coding"))
-            not_imported.append(f"{what} '{element.get('name', '')}': only text sources are imported"
-                                + (f" ({lost} coding(s) on it not imported)" if lost else ""))
+    not_imported += _not_carried(root, sources)
     notes_by_guid = note_texts(root)
-    used_notes = {normal_guid(r.get("targetGUID")) for s in sources for selection in s.selections
-                  for r in note_refs(selection)}
-    for group, what in (("Notes", "note"), ("Links", "link"), ("Graphs", "graph"), ("Sets", "set")):
-        for holder in _children(root, group):
-            found = [e.get("name") or e.get("guid", "") for e in holder if isinstance(e.tag, str)
-                     and normal_guid(e.get("guid")) not in used_notes]
-            if found:
-                not_imported.append(f"{len(found)} {what}(s) not imported (Sitthi has none): "
-                                    + ", ".join(found[:8]) + (" …" if len(found) > 8 else ""))
 
     turn_study = all(p.speaker for s in sources for p in paragraphs(s.body))
     unit = "turn" if turn_study and sources else "paragraph"
@@ -253,6 +204,77 @@ def import_qdpx(source: Path, target_study_dir: Path, *, anonymised: bool = Fals
     result.codebook = target / codebook_path.relative_to(staged.root)
     result.transcripts = [target / p.relative_to(staged.root) for p in result.transcripts]
     return result
+
+
+def _read_source(archive: Archive, element: etree._Element, ids: set[str], project: Path) -> _Source | str:
+    """A text source with its selections read in the right unit, or why it cannot be imported."""
+    name = element.get("name") or element.get("guid") or "text"
+    selections = _children(element, "PlainTextSelection")
+    text, has_bom, origin = text_of(archive, element)
+    if text is None or not text.strip():
+        lost = sum(len(_children(s, "Coding")) for s in selections)
+        why = "its text is not in the archive" if text is None else "it has no text"
+        return f"text '{name}': {why} ({origin})" + (f"; {lost} coding(s) on it not imported" if lost else "")
+    spans = []
+    for selection in selections:
+        try:
+            spans.append((int(selection.get("startPosition", "")), int(selection.get("endPosition", ""))))
+        except ValueError:
+            raise QdpxError(f"{archive.name}: selection '{selection.get('name', '')}' of text '{name}' "
+                            "has no whole-number startPosition/endPosition", path=project,
+                            line=selection.sourceline, fix="export the project again") from None
+    try:
+        unit, mapped = choose_reading(text, has_bom, spans)
+    except ValueError as bad:
+        selection = selections[bad.args[0]]
+        raise QdpxError(f"{archive.name}: selection '{selection.get('name', '')}' "
+                        f"({selection.get('startPosition')}-{selection.get('endPosition')}) lies outside "
+                        f"the {len(text)} characters of text '{name}'", path=project,
+                        line=selection.sourceline,
+                        fix="export the project again; nothing was written") from None
+    body, index = normalised_with_map(text)
+    if not body.endswith("\n"):
+        body += "\n"
+    spans = [(map_offset(text, index, s), map_offset(text, index, e)) for s, e in mapped]
+    meta = source_meta(element)
+    wanted = meta.get("id", "")
+    ours = ID_RE.match(wanted) and wanted.lower() not in ids
+    item_id = unique(wanted, ids) if ours else source_id(name, ids)
+    language = meta["language"] if meta.get("language") in LANGUAGES else language_of(body)
+    return _Source(element, name, item_id, body, spans, selections, unit, language, meta)
+
+
+def _check_translations(sources: list[_Source]) -> list[str]:
+    """Drop ``translation_of`` links to texts not in the project; say which."""
+    imported_ids = {s.id for s in sources}
+    notes = []
+    for item in sources:
+        original = item.meta.get("translation_of")
+        if original and original not in imported_ids:
+            del item.meta["translation_of"]
+            notes.append(f"text '{item.name}' is marked as a translation of '{original}', which is not "
+                         "in the project: imported as a transcript of its own")
+    return notes
+
+
+def _not_carried(root: etree._Element, sources: list[_Source]) -> list[str]:
+    """Other kinds of sources, and notes (unless a coding's memo), links, graphs and sets."""
+    lines = []
+    for kind, what in OTHER_SOURCES.items():
+        for element in descendants(root, kind):
+            lost = len(descendants(element, "Coding"))
+            lines.append(f"{what} '{element.get('name', '')}': only text sources are imported"
+                         + (f" ({lost} coding(s) on it not imported)" if lost else ""))
+    used_notes = {normal_guid(r.get("targetGUID")) for s in sources for selection in s.selections
+                  for r in note_refs(selection)}
+    for group, what in (("Notes", "note"), ("Links", "link"), ("Graphs", "graph"), ("Sets", "set")):
+        for holder in _children(root, group):
+            found = [e.get("name") or e.get("guid", "") for e in holder if isinstance(e.tag, str)
+                     and normal_guid(e.get("guid")) not in used_notes]
+            if found:
+                lines.append(f"{len(found)} {what}(s) not imported (Sitthi has none): "
+                             + ", ".join(found[:8]) + (" …" if len(found) > 8 else ""))
+    return lines
 
 
 def _refuse_identifiers(sources: list[_Source], project: Path) -> None:
