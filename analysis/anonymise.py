@@ -202,7 +202,7 @@ class Applied:
     """What ``apply_key`` wrote and refused, and the codings it carried over from ``data/raw/codings``."""
 
     written: list[Path] = field(default_factory=list)
-    problems: list[AnonymiseError] = field(default_factory=list)
+    problems: list[SitthiError] = field(default_factory=list)
     carried: Carried = field(default_factory=Carried)
 
 
@@ -236,6 +236,7 @@ def apply_key(study: Study) -> Applied:
         result.problems += [AnonymiseError(f"refused: a memo would still hold '{found}'", path=path,
                                            line=line, fix=ADD_TO_KEY)
                             for path, line, found in carried.refused]
+        result.problems += carried.broken
     return result
 
 

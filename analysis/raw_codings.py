@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from analysis.codings import Coding, CodingStore, new_coding
+from analysis.codings import Coding, CodingError, CodingStore, new_coding
 from analysis.corpus import Transcript
 from analysis.segments import Segment, segment_body
 from analysis.study import Study
@@ -72,6 +72,7 @@ class Carried:
     lost: int = 0  # codings whose words were entirely replaced away
     kept: list[Path] = field(default_factory=list)  # raw files not carried: the coder has codings already
     refused: list[tuple[Path, int, str]] = field(default_factory=list)  # file, line, what a memo still holds
+    broken: list[CodingError] = field(default_factory=list)  # raw files with a bad row: not carried
 
 
 def carry_codings(study: Study, raw_body: str, transcript: Transcript, changes: list[Change],
@@ -91,7 +92,12 @@ def carry_codings(study: Study, raw_body: str, transcript: Transcript, changes: 
         if store.path(coder, transcript.id).exists():
             result.kept.append(path)
             continue
-        rows = waiting.load_rows(coder, transcript.id)[0]
+        rows, problems = waiting.load_rows(coder, transcript.id)
+        if problems:  # carrying the good rows only would lose the bad one without a word
+            first = problems[0]
+            result.broken.append(CodingError(f"not carried: {first.what}", path=path, line=first.line,
+                                             fix="mend the row by hand, then apply again"))
+            continue
         memos = [pseudonymise(c.memo) for _, c in rows]
         leaking = [(line, found[0]) for (line, _), memo in zip(rows, memos, strict=True)
                    if (found := leaks(memo))]

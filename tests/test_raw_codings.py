@@ -81,3 +81,14 @@ def test_raw_codings_memo_that_still_identifies_is_refused(imported_raw: Path, t
     store = CodingStore(read_study_file(imported_raw / "study.toml"))
     assert not store.path("mai", "Interview-A").exists() and path.is_file()  # waits, nothing lost
     assert store.codings_of("nok-example")  # the other coder's file was carried
+
+
+def test_raw_codings_file_with_a_bad_row_waits_and_is_named(imported_raw: Path, tmp_path: Path) -> None:
+    waiting = raw_store(read_study_file(imported_raw / "study.toml"))
+    path = waiting.path("mai", "Interview-A")
+    path.write_text(path.read_text(encoding="utf-8") + "Interview-A,not,a,good,row\n", encoding="utf-8")
+    _key(tmp_path / "secrets", {"พาไป": "[PLACE-01]"})
+    run = CliRunner().invoke(app, ["--study", str(imported_raw), "anonymise", "--apply"])
+    assert run.exit_code == 1 and "not carried" in run.output and "mai/Interview-A.csv:" in run.output
+    store = CodingStore(read_study_file(imported_raw / "study.toml"))
+    assert not store.path("mai", "Interview-A").exists() and path.is_file()  # nothing carried half

@@ -112,12 +112,14 @@ class ImportResult:
     guids: dict[str, str] = field(default_factory=dict)  # normalised code GUID -> code id
 
 
-def _local(element: etree._Element) -> str:
+def local_name(element: etree._Element) -> str:
+    """An element's tag without its namespace."""
     return etree.QName(element).localname if isinstance(element.tag, str) else ""
 
 
-def _children(element: etree._Element, name: str) -> list[etree._Element]:
-    return [c for c in element if _local(c) == name]
+def children(element: etree._Element, name: str) -> list[etree._Element]:
+    """Direct children of ``element`` with this tag, in any namespace."""
+    return [c for c in element if local_name(c) == name]
 
 
 def normal_guid(guid: str | None) -> str:
@@ -142,8 +144,8 @@ def read_qdc(path: Path) -> ImportResult:
 
 def codebook_from_root(root: etree._Element, path: Path, name: str) -> ImportResult:
     """Codebook data of a parsed ``<CodeBook>`` or ``<Project>`` (``path`` only names it in errors)."""
-    codes_elements = [e for e in root.iter() if _local(e) == "Codes"]
-    if _local(root) not in ("CodeBook", "Project") or not codes_elements:
+    codes_elements = [e for e in root.iter() if local_name(e) == "Codes"]
+    if local_name(root) not in ("CodeBook", "Project") or not codes_elements:
         raise CodebookError("no <CodeBook> with <Codes> in this file", path=path, line=1,
                             fix="choose a REFI-QDA codebook (.qdc) export")
     notes: list[str] = []
@@ -152,7 +154,7 @@ def codebook_from_root(root: etree._Element, path: Path, name: str) -> ImportRes
         notes.append(f"namespace '{namespace}' read as '{NS}'")
     codes: list[dict] = []
     ids: set[str] = set()
-    for element in _children(codes_elements[0], "Code"):
+    for element in children(codes_elements[0], "Code"):
         _read_code(element, None, codes, ids, notes)
     codes = _expand_double_colon(codes, ids)
     guids = {normal_guid(c.pop("_guid")): c["id"] for c in codes if c.get("_guid")}
@@ -162,11 +164,11 @@ def codebook_from_root(root: etree._Element, path: Path, name: str) -> ImportRes
     if untranslated:
         notes.append(f"{len(untranslated)} code(s) had no Thai label: the English label was copied "
                      f"(translate them: {', '.join(untranslated[:5])}{' …' * (len(untranslated) > 5)})")
-    sets = [e for e in root.iter() if _local(e) == "Set"]
+    sets = [e for e in root.iter() if local_name(e) == "Set"]
     foreign_sets = [s.get("name", "") for s in sets if s.get("name") not in GROUP_KINDS.values()]
     if foreign_sets:
         notes.append(f"sets not carried (Sitthi groups codes by kind instead): {', '.join(foreign_sets)}")
-    if any(c.get("color") for c in root.iter() if _local(c) == "Code"):
+    if any(c.get("color") for c in root.iter() if local_name(c) == "Code"):
         notes.append("code colours not carried (Sitthi colours codes by right)")
     notes.append("instrument names not carried (their abbreviations are kept with each code)")
     return ImportResult({"codebook": name, "version": "imported", "title": {"en": name},
@@ -176,7 +178,7 @@ def codebook_from_root(root: etree._Element, path: Path, name: str) -> ImportRes
 def _read_code(element: etree._Element, parent: str | None, codes: list[dict], ids: set[str],
                notes: list[str]) -> None:
     name = element.get("name", "").strip()
-    description = "".join(d.text or "" for d in _children(element, "Description"))
+    description = "".join(d.text or "" for d in children(element, "Description"))
     fields = _parse_description(description)
     prefix = name.split(NAME_SEPARATOR, 1)[0]
     code_id = prefix if ID_RE.match(prefix) and "label.en" in fields else _unique_id(name, ids)
@@ -206,7 +208,7 @@ def _read_code(element: etree._Element, parent: str | None, codes: list[dict], i
     if fields.get("deprecated_by"):
         code["deprecated_by"] = fields["deprecated_by"]
     codes.append(code)
-    for child in _children(element, "Code"):
+    for child in children(element, "Code"):
         _read_code(child, code_id, codes, ids, notes)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from lxml import etree
 
 from analysis.errors import SitthiError
-from analysis.exchange.qdc import _children, _local, normal_guid
+from analysis.exchange.qdc import children, local_name, normal_guid
 from analysis.exchange.qdpx_names import variable_key
 from analysis.textio import decode_bytes
 
@@ -32,6 +32,7 @@ class Archive:
 
 
 def read_archive(source: Path) -> Archive:
+    """Open a ``.qdpx`` (any one ``*.qde`` inside) or a bare ``.qde`` with its ``sources/`` folder."""
     files: dict[str, bytes] = {}
     if not source.is_file():
         raise QdpxError("no such file", path=source, fix="give the path of a .qdpx or .qde file")
@@ -65,14 +66,15 @@ def read_archive(source: Path) -> Archive:
     except etree.XMLSyntaxError as err:
         raise QdpxError(f"{name} is not well-formed XML ({err.msg})", path=source, line=err.lineno,
                         fix="export the project again from the other program") from None
-    if _local(root) != "Project":
-        raise QdpxError(f"{name} has no <Project> root element (found <{_local(root)}>)", path=source,
+    if local_name(root) != "Project":
+        raise QdpxError(f"{name} has no <Project> root element (found <{local_name(root)}>)", path=source,
                         fix="choose a REFI-QDA project export (.qdpx)")
     return Archive(name, root, files)
 
 
 def descendants(element: etree._Element, name: str) -> list[etree._Element]:
-    return [e for e in element.iter() if _local(e) == name]
+    """Every element below ``element`` with this tag, in any namespace."""
+    return [e for e in element.iter() if local_name(e) == name]
 
 
 def text_of(archive: Archive, element: etree._Element) -> tuple[str | None, bool, str]:
@@ -87,7 +89,7 @@ def text_of(archive: Archive, element: etree._Element) -> tuple[str | None, bool
             text, _ = decode_bytes(data, Path(member))
             has_bom = data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"))
             return text.removeprefix("\ufeff"), has_bom, member
-    content = _children(element, "PlainTextContent")
+    content = children(element, "PlainTextContent")
     if content:
         text = "".join(c.text or "" for c in content)
         return text.removeprefix("\ufeff"), text.startswith("\ufeff"), "PlainTextContent"
@@ -101,13 +103,13 @@ def variables(root: etree._Element) -> tuple[dict[str, str], dict[str, dict[str,
 
     def values(owner: etree._Element) -> dict[str, object]:
         found = {}
-        for value in _children(owner, "VariableValue"):
-            ref = _children(value, "VariableRef")
+        for value in children(owner, "VariableValue"):
+            ref = children(value, "VariableRef")
             key = names.get(normal_guid(ref[0].get("targetGUID")) if ref else "")
-            typed = [c for c in value if _local(c) in _VALUE_TYPES]
+            typed = [c for c in value if local_name(c) in _VALUE_TYPES]
             if key and typed:
                 text = (typed[0].text or "").strip()
-                kind = _local(typed[0])
+                kind = local_name(typed[0])
                 if kind == "BooleanValue":
                     found[key] = text.lower() == "true"
                 elif kind in ("IntegerValue", "FloatValue"):
@@ -122,18 +124,17 @@ def variables(root: etree._Element) -> tuple[dict[str, str], dict[str, dict[str,
     by_source: dict[str, dict[str, object]] = {}
     for case in descendants(root, "Case"):
         case_values = values(case)
-        for ref in _children(case, "SourceRef"):
+        for ref in children(case, "SourceRef"):
             by_source.setdefault(normal_guid(ref.get("targetGUID")), {}).update(case_values)
     for source in descendants(root, "TextSource"):
         by_source.setdefault(normal_guid(source.get("guid")), {}).update(values(source))
     return names, by_source
 
 
-
 def source_meta(element: etree._Element) -> dict[str, str]:
     """The ``key: value`` lines Sitthi's export writes in a source's description (id, language,
     translation_of, fictional); other descriptions yield nothing."""
-    text = "".join(d.text or "" for d in _children(element, "Description"))
+    text = "".join(d.text or "" for d in children(element, "Description"))
     found = {}
     for line in text.splitlines():
         key, colon, value = (part.strip() for part in line.partition(":"))
@@ -142,23 +143,21 @@ def source_meta(element: etree._Element) -> dict[str, str]:
     return found
 
 
-
-
 def note_texts(root: etree._Element) -> dict[str, str]:
     """Note GUID -> its plain text (the memos coders attach to selections)."""
-    return {normal_guid(n.get("guid")): "".join(c.text or "" for c in _children(n, "PlainTextContent"))
+    return {normal_guid(n.get("guid")): "".join(c.text or "" for c in children(n, "PlainTextContent"))
             for n in descendants(root, "Note")}
 
 
 def note_refs(selection: etree._Element) -> list[etree._Element]:
     """``NoteRef``s of a selection and of its codings."""
-    codings = _children(selection, "Coding")
-    return _children(selection, "NoteRef") + [r for c in codings for r in _children(c, "NoteRef")]
+    codings = children(selection, "Coding")
+    return children(selection, "NoteRef") + [r for c in codings for r in children(c, "NoteRef")]
 
 
 def selection_memo(selection: etree._Element, notes: dict[str, str]) -> str:
     """A selection's description and referenced notes, as one memo (line ends normalised)."""
-    parts = ["".join(d.text or "" for d in _children(selection, "Description"))]
+    parts = ["".join(d.text or "" for d in children(selection, "Description"))]
     parts += [notes.get(normal_guid(r.get("targetGUID")), "") for r in note_refs(selection)]
     text = "\n".join(p.strip() for p in parts if p.strip())
     return text.replace("\r\n", "\n").replace("\r", "\n")

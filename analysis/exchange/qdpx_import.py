@@ -29,7 +29,7 @@ from lxml import etree
 from analysis.codebook import codebook_yaml, parse_codebook
 from analysis.codings import Coding, CodingStore, new_coding
 from analysis.corpus import ID_RE, Transcript, split_front_matter, transcript_files
-from analysis.exchange.qdc import _children, codebook_from_root, normal_guid
+from analysis.exchange.qdc import children, codebook_from_root, normal_guid
 from analysis.exchange.qdpx_archive import (
     Archive,
     QdpxError,
@@ -172,8 +172,8 @@ def import_qdpx(source: Path, target_study_dir: Path, *, anonymised: bool = Fals
             pending: list[Coding] = []
             for selection, (start, end) in zip(item.selections, item.spans, strict=True):
                 memo = selection_memo(selection, notes_by_guid)
-                for coding in _children(selection, "Coding"):
-                    refs = [normal_guid(r.get("targetGUID")) for r in _children(coding, "CodeRef")]
+                for coding in children(selection, "Coding"):
+                    refs = [normal_guid(r.get("targetGUID")) for r in children(coding, "CodeRef")]
                     user = _user_of(coding, selection)
                     if user not in coders:
                         coders[user] = coder_id(users.get(user) or "unknown", taken)
@@ -209,10 +209,10 @@ def import_qdpx(source: Path, target_study_dir: Path, *, anonymised: bool = Fals
 def _read_source(archive: Archive, element: etree._Element, ids: set[str], project: Path) -> _Source | str:
     """A text source with its selections read in the right unit, or why it cannot be imported."""
     name = element.get("name") or element.get("guid") or "text"
-    selections = _children(element, "PlainTextSelection")
+    selections = children(element, "PlainTextSelection")
     text, has_bom, origin = text_of(archive, element)
     if text is None or not text.strip():
-        lost = sum(len(_children(s, "Coding")) for s in selections)
+        lost = sum(len(children(s, "Coding")) for s in selections)
         why = "its text is not in the archive" if text is None else "it has no text"
         return f"text '{name}': {why} ({origin})" + (f"; {lost} coding(s) on it not imported" if lost else "")
     spans = []
@@ -268,7 +268,7 @@ def _not_carried(root: etree._Element, sources: list[_Source]) -> list[str]:
     used_notes = {normal_guid(r.get("targetGUID")) for s in sources for selection in s.selections
                   for r in note_refs(selection)}
     for group, what in (("Notes", "note"), ("Links", "link"), ("Graphs", "graph"), ("Sets", "set")):
-        for holder in _children(root, group):
+        for holder in children(root, group):
             found = [e.get("name") or e.get("guid", "") for e in holder if isinstance(e.tag, str)
                      and normal_guid(e.get("guid")) not in used_notes]
             if found:
