@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from analysis.check import CheckResult, check_study
+from analysis.coding.check import CheckResult, check_study
 from analysis.errors import SitthiError
 from analysis.study import Study, init_study, load_study
 
@@ -57,7 +57,7 @@ ApplyOption = Annotated[bool, typer.Option("--apply", help="Apply the reviewed k
 def check(ctx: typer.Context, privacy: PrivacyOption = False) -> None:
     """Validate the study and print the corpus table; exit 1 if anything is wrong."""
     if privacy:
-        from analysis.leak_guard import check_privacy
+        from analysis.privacy.leak_guard import check_privacy
 
         leaks = check_privacy(_study(ctx))
         for leak in leaks:
@@ -73,7 +73,7 @@ def check(ctx: typer.Context, privacy: PrivacyOption = False) -> None:
 @app.command()
 def anonymise(ctx: typer.Context, propose: ProposeOption = False, apply: ApplyOption = False) -> None:
     """Pseudonymise data/raw/ into data/transcripts/ (the key stays outside the study)."""
-    from analysis import anonymise as anon
+    from analysis.privacy import anonymise as anon
 
     study = _study(ctx)
     if propose == apply:
@@ -99,7 +99,7 @@ def anonymise(ctx: typer.Context, propose: ProposeOption = False, apply: ApplyOp
 @app.command("install-hooks")
 def install_hooks(ctx: typer.Context) -> None:
     """Install a git pre-commit hook: no identifiers and no notebook outputs in a commit."""
-    from analysis.git_hook import install
+    from analysis.privacy.git_hook import install
 
     typer.echo(f"Installed / ติดตั้งแล้ว: {install(_study(ctx).root)}")
 
@@ -108,7 +108,7 @@ def install_hooks(ctx: typer.Context) -> None:
 def report(ctx: typer.Context,
            force: Annotated[bool, typer.Option(help="Rebuild even if nothing changed.")] = False) -> None:
     """Build the report in outputs/: figures (th, en), tables, report.html, quotes.docx."""
-    from analysis.report import build_report
+    from analysis.report.build import build_report
 
     result = build_report(_study(ctx), force=force, progress=True)
     for line in result.removed:
@@ -123,7 +123,7 @@ def words(ctx: typer.Context,
           by: Annotated[str | None, typer.Option(help="Attribute to break down by (site, group).")] = None,
           top: Annotated[int, typer.Option(help="How many words per group.")] = 20) -> None:
     """Most frequent words (without stopwords and punctuation), overall or per group."""
-    from analysis.words import word_frequencies, words_table
+    from analysis.text.words import word_frequencies, words_table
 
     table = word_frequencies(words_table(_study(ctx), progress=True), by=by, top=top)
     typer.echo(table.to_string(index=False))
@@ -134,7 +134,7 @@ def kwic(ctx: typer.Context, query: Annotated[str, typer.Argument(help="Word or 
          by: Annotated[str | None, typer.Option(help="Attribute to show with each hit.")] = None,
          window: Annotated[int, typer.Option(help="Characters of context on each side.")] = 30) -> None:
     """Keyword in context: every place a word or phrase occurs, with the text around it."""
-    from analysis.words import kwic as find
+    from analysis.text.words import kwic as find
 
     hits = find(_study(ctx), query, window=window, by=by)
     typer.echo(hits.to_string(index=False) if len(hits) else f"'{query}' not found. / ไม่พบคำนี้")
@@ -153,8 +153,8 @@ app.add_typer(import_app, name="import")
 @codebook_app.command("guide")
 def codebook_guide(ctx: typer.Context) -> None:
     """Write the bilingual coder's guide to outputs/codebook/guide.html and guide.md."""
-    from analysis.codebook import study_codebook
-    from analysis.guide import write_guide
+    from analysis.codebook.guide import write_guide
+    from analysis.codebook.model import study_codebook
 
     study = _study(ctx.parent)
     for path in write_guide(study_codebook(study), study.outputs_dir / "codebook"):
@@ -166,7 +166,7 @@ def codebook_show(ctx: typer.Context,
                   search: Annotated[str, typer.Argument(help="Text to look for (Thai or English).")] = "",
                   lang: Annotated[str, typer.Option(help="Label language: th or en.")] = "th") -> None:
     """List the codes (or those matching a search) with their labels."""
-    from analysis.codebook import study_codebook
+    from analysis.codebook.model import study_codebook
 
     table = study_codebook(_study(ctx.parent)).search(search)
     typer.echo(table[["id", "kind", "parent", f"label_{'th' if lang == 'th' else 'en'}"]]
@@ -177,7 +177,7 @@ def codebook_show(ctx: typer.Context,
 def export_codebook(ctx: typer.Context,
                     out: Annotated[Path, typer.Argument(help="The .qdc file to write.")]) -> None:
     """Write the codebook as a REFI-QDA codebook (.qdc) for NVivo, ATLAS.ti, MAXQDA, QualCoder."""
-    from analysis.codebook import study_codebook
+    from analysis.codebook.model import study_codebook
     from analysis.exchange.qdc import write_qdc
 
     path = write_qdc(study_codebook(_study(ctx.parent)), out)
@@ -245,7 +245,7 @@ app.add_typer(codings_app, name="codings")
 @codings_app.command("status")
 def codings_status(ctx: typer.Context) -> None:
     """Per coder: transcripts coded, segments coded, codes used, last activity."""
-    from analysis.coding_status import coding_status
+    from analysis.coding.status import coding_status
 
     table = coding_status(_study(ctx.parent))
     typer.echo(table.to_string(index=False) if len(table) else "No codings yet. / ยังไม่มีการลงรหัส")
@@ -255,7 +255,7 @@ def codings_status(ctx: typer.Context) -> None:
 def codings_undo(ctx: typer.Context,
                  coder: Annotated[str, typer.Option(help="Whose last action to undo.")]) -> None:
     """Undo a coder's last action (add, remove or edit), from the audit log."""
-    from analysis.codings import CodingStore
+    from analysis.coding.store import CodingStore
 
     entry = CodingStore(_study(ctx.parent)).undo(coder)
     row = entry["row"]
@@ -267,7 +267,7 @@ def suggest(ctx: typer.Context,
             evaluate: Annotated[str | None, typer.Option(help="Compare suggestions with this coder.")] = None,
             transcript: Annotated[str | None, typer.Option(help="Only this transcript.")] = None) -> None:
     """Keyword suggestions per segment, or (--evaluate CODER) their precision and recall per code."""
-    from analysis.coding_status import suggestion_report
+    from analysis.coding.status import suggestion_report
 
     typer.echo(suggestion_report(_study(ctx), coder=evaluate, transcript=transcript).to_string(index=False))
 
@@ -279,7 +279,7 @@ def agree(ctx: typer.Context,
           format: Annotated[str, typer.Option(help="table, csv or json.")] = "table",
           samples: Annotated[int, typer.Option(help="Bootstrap samples for the alpha CI.")] = 1000) -> None:
     """Inter-coder agreement per code (or right): percent agreement, kappa, alpha with 95% CI."""
-    from analysis.agreement_study import study_agreement, write_disagreements
+    from analysis.agreement.study import study_agreement, write_disagreements
 
     if by not in ("code", "right") or format not in ("table", "csv", "json"):
         raise typer.BadParameter("use --by code|right and --format table|csv|json")

@@ -13,8 +13,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from analysis.agreement_table import agreement_table, reliability_data
-from analysis.codebook import Code, Codebook
+from analysis.agreement.table import agreement_table, reliability_data
+from analysis.codebook.model import Code, Codebook
 
 
 def synthetic(transcripts: int = 300, per: int = 40, codes: int = 60, coders: int = 5, seed: int = 1):

@@ -17,11 +17,11 @@ from pathlib import Path
 
 from democopy import REPO
 
-from analysis.codebook import study_codebook
-from analysis.codings import CodingStore, format_codings, new_coding
-from analysis.corpus import read_transcript
-from analysis.segments import segment_body
+from analysis.codebook.model import study_codebook
+from analysis.coding.store import CodingStore, format_codings, new_coding
 from analysis.study import init_study, load_study
+from analysis.text.corpus import read_transcript
+from analysis.text.segments import segment_body
 
 
 def big_transcript(folder: Path, turns: int = 500) -> Path:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from analysis.corpus import transcript_files
 from analysis.study import Study, init_study, load_study
+from analysis.text.corpus import transcript_files
 
 REPO = Path(__file__).resolve().parent.parent
 _FRONT_MATTER_END = "\n---\n"

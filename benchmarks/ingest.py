@@ -16,8 +16,8 @@ from pathlib import Path
 
 from democopy import copy_demo
 
-from analysis.corpus import read_corpus, transcript_files
-from analysis.normalise import normalise
+from analysis.text.corpus import read_corpus, transcript_files
+from analysis.text.normalise import normalise
 
 
 def main() -> None:

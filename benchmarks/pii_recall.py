@@ -16,11 +16,11 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from analysis.anonymise import read_names
-from analysis.corpus import split_front_matter
-from analysis.normalise import normalise
-from analysis.pii import find_identifiers
-from analysis.textio import read_text_file
+from analysis.privacy.anonymise import read_names
+from analysis.privacy.pii import find_identifiers
+from analysis.text.corpus import split_front_matter
+from analysis.text.normalise import normalise
+from analysis.text.reading import read_text_file
 
 RAW = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "raw"
 
@@ -71,8 +71,8 @@ def evaluate(folder: Path = RAW) -> dict:
 
 def demo_false_hits() -> dict:
     """Hits on the demo transcripts, which hold only placeholders: every hit there is a false alarm."""
-    from analysis.corpus import read_corpus
     from analysis.study import load_study
+    from analysis.text.corpus import read_corpus
 
     study = load_study(RAW.parent.parent.parent)
     counts: dict[str, int] = defaultdict(int)

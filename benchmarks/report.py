@@ -17,7 +17,7 @@ from pathlib import Path
 
 from democopy import copy_demo
 
-from analysis.report import build_report
+from analysis.report.build import build_report
 
 
 def _timed(study, **options) -> float:

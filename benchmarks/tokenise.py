@@ -20,10 +20,10 @@ from pathlib import Path
 
 from democopy import copy_demo
 
-from analysis.corpus import read_corpus
-from analysis.pipeline import study_text
-from analysis.segments import paragraphs
-from analysis.tokenise import default_tokenizer
+from analysis.text.corpus import read_corpus
+from analysis.text.pipeline import study_text
+from analysis.text.segments import paragraphs
+from analysis.text.tokenise import default_tokenizer
 
 
 def main() -> None:

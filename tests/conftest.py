@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from analysis.codings import CODING_COLUMNS, CodingStore, new_coding
-from analysis.corpus import read_corpus
-from analysis.segments import segment_body
+from analysis.coding.store import CODING_COLUMNS, CodingStore, new_coding
 from analysis.study import Study, init_study, load_study
+from analysis.text.corpus import read_corpus
+from analysis.text.segments import segment_body
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

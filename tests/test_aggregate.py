@@ -3,7 +3,10 @@
 import pandas as pd
 import pytest
 
-from analysis.aggregate import (
+from analysis.codebook.model import study_codebook
+from analysis.coding.status import study_codings
+from analysis.coding.store import CodingStore
+from analysis.report.aggregate import (
     breakdown,
     cooccurrence,
     counted_codings,
@@ -11,12 +14,9 @@ from analysis.aggregate import (
     participant_rights,
     quote_bank,
 )
-from analysis.codebook import study_codebook
-from analysis.coding_status import study_codings
-from analysis.codings import CodingStore
-from analysis.corpus import read_corpus
-from analysis.disclosure import hide_small_cells
-from analysis.pipeline import study_text
+from analysis.report.disclosure import hide_small_cells
+from analysis.text.corpus import read_corpus
+from analysis.text.pipeline import study_text
 
 SITES = ["P1", "P2", "P3", "P4", "P5", "P6"]
 
@@ -98,7 +98,7 @@ def test_aggregate_cooccurrence_matrix_and_quotes(tiny) -> None:
 
 
 def test_aggregate_quote_attributes_never_narrow_below_min_cell() -> None:
-    from analysis.aggregate import _safe_attributes
+    from analysis.report.aggregate import _safe_attributes
 
     people = pd.DataFrame({"transcript_id": list("uvwxyz"), "site": list("AAABBB"), "group": list("mttmmt")})
     shown = _safe_attributes(people, ("site", "group"), 3)

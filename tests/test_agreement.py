@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis.agreement import (
+from analysis.agreement.stats import (
     LEVELS,
     bootstrap_alpha,
     cohen_kappa,

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from analysis.agreement_study import study_agreement
-from analysis.agreement_table import AgreementError
+from analysis.agreement.study import study_agreement
+from analysis.agreement.table import AgreementError
 from analysis.cli import app
-from analysis.codings import CodingStore, new_coding
-from analysis.corpus import read_transcript
-from analysis.segments import segment_body
+from analysis.coding.store import CodingStore, new_coding
+from analysis.text.corpus import read_transcript
+from analysis.text.segments import segment_body
 
 
 @pytest.fixture
@@ -30,10 +30,10 @@ def coded_study(make_study):
 
 
 def test_agreement_study_values_are_one_zero_or_missing(coded_study) -> None:
-    from analysis.agreement_table import reliability_data
-    from analysis.codebook import study_codebook
-    from analysis.coding_status import study_codings
-    from analysis.pipeline import study_text
+    from analysis.agreement.table import reliability_data
+    from analysis.codebook.model import study_codebook
+    from analysis.coding.status import study_codings
+    from analysis.text.pipeline import study_text
 
     codings = study_codings(coded_study)[0]
     segments = study_text(coded_study).segments
@@ -90,7 +90,7 @@ def test_agreement_study_cli(coded_study) -> None:
 def test_agreement_alpha_chart_labels_thresholds_and_glyphs(coded_study) -> None:
     import warnings
 
-    from analysis.figures import agreement_alpha, figure_png, shorten
+    from analysis.report.figures import agreement_alpha, figure_png, shorten
 
     table = study_agreement(coded_study, coders=["nok", "mai"], samples=100).table
     with warnings.catch_warnings():

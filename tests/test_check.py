@@ -5,8 +5,8 @@ import sys
 
 from typer.testing import CliRunner
 
-from analysis.check import check_study, corpus_summary
 from analysis.cli import app
+from analysis.coding.check import check_study, corpus_summary
 from conftest import REPO
 
 runner = CliRunner()
@@ -52,7 +52,7 @@ def test_check_cli_study_from_environment(make_study, monkeypatch) -> None:
 
 
 def test_check_report_needs_codings(make_study) -> None:
-    from analysis.report import ReportError
+    from analysis.report.build import ReportError
 
     study = make_study("GOOD-TH.md", "GOOD-EN.md")
     result = runner.invoke(app, ["--study", str(study.root), "report"])

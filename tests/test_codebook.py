@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.codebook import CodebookError, load_codebook, study_codebook
-from analysis.guide import guide_html, guide_markdown, write_guide
+from analysis.codebook.guide import guide_html, guide_markdown, write_guide
+from analysis.codebook.model import CodebookError, load_codebook, study_codebook
 from analysis.ui.codebook_browser import CodebookBrowser
 from conftest import FIXTURES, REPO
 
@@ -78,7 +78,7 @@ def test_codebook_bad_file_names_the_line(name: str, line: int, what: str) -> No
 
 
 def test_codebook_missing_is_a_check_problem(make_study) -> None:
-    from analysis.check import check_study
+    from analysis.coding.check import check_study
 
     study = make_study("GOOD-TH.md")
     assert check_study(study).ok
@@ -90,7 +90,7 @@ def test_codebook_missing_is_a_check_problem(make_study) -> None:
 
 
 def test_codebook_keywords_join_the_tokenizer(make_study) -> None:
-    from analysis.pipeline import study_text
+    from analysis.text.pipeline import study_text
 
     study = make_study("GOOD-TH.md")
     (study.transcripts_dir / "GOOD-TH.md").write_text(

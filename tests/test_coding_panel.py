@@ -2,7 +2,7 @@
 
 import pytest
 
-from analysis.codings import CodingStore
+from analysis.coding.store import CodingStore
 from analysis.ui.coding_panel import CodingPanel
 
 

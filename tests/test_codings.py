@@ -11,12 +11,12 @@ import pytest
 from typer.testing import CliRunner
 
 from analysis.cli import app
-from analysis.codebook import study_codebook
-from analysis.coding_status import coding_status, study_codings, suggestion_report
-from analysis.codings import CODING_COLUMNS, CodingError, CodingStore, new_coding, parse_codings
-from analysis.corpus import read_transcript
-from analysis.segments import segment_body
-from analysis.suggest import evaluate, suggest_for_text
+from analysis.codebook.model import study_codebook
+from analysis.coding.status import coding_status, study_codings, suggestion_report
+from analysis.coding.store import CODING_COLUMNS, CodingError, CodingStore, new_coding, parse_codings
+from analysis.coding.suggest import evaluate, suggest_for_text
+from analysis.text.corpus import read_transcript
+from analysis.text.segments import segment_body
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def test_codings_undo_replays_the_log(coded) -> None:
 
 
 def test_codings_add_many_writes_each_file_once_and_each_coding_can_be_undone(coded, monkeypatch) -> None:
-    import analysis.codings as codings_module
+    import analysis.coding.store as codings_module
 
     study, store, transcript, segments = coded
     other = read_transcript(study.transcripts_dir / "GOOD-EN.md")
@@ -150,16 +150,16 @@ def test_codings_ambiguous_quote_needs_review(coded) -> None:
     table, problems = study_codings(study)
     assert table["status"].tolist() == ["needs review"]
     assert "needs review" in problems[0].what and problems[0].line == 2
-    from analysis.check import check_study
+    from analysis.coding.check import check_study
 
     assert any("needs review" in line for line in check_study(study).problem_lines())
 
 
 KILL_SCRIPT = textwrap.dedent("""
     import sys
-    from analysis.codings import CodingStore, new_coding
-    from analysis.corpus import read_transcript
-    from analysis.segments import segment_body
+    from analysis.coding.store import CodingStore, new_coding
+    from analysis.text.corpus import read_transcript
+    from analysis.text.segments import segment_body
     from analysis.study import load_study
     study = load_study(sys.argv[1])
     transcript = read_transcript(study.transcripts_dir / "GOOD-TH.md")

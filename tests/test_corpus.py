@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.corpus import parse_transcript, read_corpus, read_transcript
 from analysis.errors import SitthiError, TranscriptError
-from analysis.normalise import normalise
-from analysis.textio import decode_bytes
+from analysis.text.corpus import parse_transcript, read_corpus, read_transcript
+from analysis.text.normalise import normalise
+from analysis.text.reading import decode_bytes
 from conftest import FIXTURE_TRANSCRIPTS
 
 

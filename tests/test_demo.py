@@ -5,8 +5,8 @@ from collections import Counter
 
 import pytest
 
-from analysis.corpus import read_corpus
-from analysis.script import language_of
+from analysis.text.corpus import read_corpus
+from analysis.text.script import language_of
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +58,8 @@ def test_demo_holds_no_identifiers(corpus) -> None:
 
 
 def test_demo_codings_three_coders_valid_with_honest_disagreement(demo_study, corpus) -> None:
-    from analysis.agreement_study import study_agreement
-    from analysis.coding_status import study_codings
+    from analysis.agreement.study import study_agreement
+    from analysis.coding.status import study_codings
 
     table, problems = study_codings(demo_study)
     assert problems == [] and set(table["status"]) == {"ok"}

@@ -8,7 +8,7 @@ from lxml import etree
 from typer.testing import CliRunner
 
 from analysis.cli import app
-from analysis.codebook import CodebookError, codebook_yaml, load_codebook, parse_codebook
+from analysis.codebook.model import CodebookError, codebook_yaml, load_codebook, parse_codebook
 from analysis.exchange.qdc import code_guid, codebook_to_qdc, import_qdc, read_qdc
 from conftest import FIXTURES, REPO
 
@@ -25,7 +25,7 @@ def _round_trip(book, tmp_path):
 
 @needs_shared
 def test_exchange_qdc_export_is_schema_valid(demo_study) -> None:
-    from analysis.codebook import study_codebook
+    from analysis.codebook.model import study_codebook
 
     schema = etree.XMLSchema(etree.parse(str(SHARED / "Codebook-mrt2019.xsd")))
     for book in (study_codebook(demo_study), load_codebook(MINI)):
@@ -47,7 +47,7 @@ def test_exchange_qdc_export_is_stable_and_nested() -> None:
 
 
 def test_exchange_qdc_round_trip_is_lossless(demo_study, tmp_path: Path) -> None:
-    from analysis.codebook import study_codebook
+    from analysis.codebook.model import study_codebook
 
     for book in (load_codebook(MINI), study_codebook(demo_study)):
         back = _round_trip(book, tmp_path)

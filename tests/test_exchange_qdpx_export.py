@@ -11,13 +11,13 @@ from lxml import etree
 from typer.testing import CliRunner
 
 from analysis.cli import app
-from analysis.codebook import study_codebook
-from analysis.coding_status import study_codings
-from analysis.corpus import read_corpus
+from analysis.codebook.model import study_codebook
+from analysis.coding.status import study_codings
 from analysis.errors import SitthiError
 from analysis.exchange.qdc import code_guid, read_qdc
 from analysis.exchange.qdpx_export import export_qdpx, source_guid, user_guid
 from analysis.study import load_study
+from analysis.text.corpus import read_corpus
 from conftest import REPO
 
 SHARED = Path(os.environ.get("SITTHI_SHARED", REPO.parent / "shared")) / "refi-qda"

@@ -9,12 +9,12 @@ import pytest
 from typer.testing import CliRunner
 
 from analysis.cli import app
-from analysis.codings import CodingStore
-from analysis.corpus import read_transcript
+from analysis.coding.imported import raw_store
+from analysis.coding.store import CodingStore
 from analysis.errors import SitthiError
 from analysis.exchange.qdpx_import import CODE_POINTS, UTF16, choose_reading, import_qdpx
-from analysis.raw_codings import raw_store
 from analysis.study import read_study_file
+from analysis.text.corpus import read_transcript
 from conftest import REPO
 
 SHARED = Path(os.environ.get("SITTHI_SHARED", REPO.parent / "shared")) / "refi-qda"
@@ -197,8 +197,8 @@ def test_exchange_qdpx_import_cli(tmp_path: Path) -> None:
 
 def test_exchange_qdpx_round_trip_with_export(demo_study, tmp_path: Path) -> None:
     exporter = pytest.importorskip("analysis.exchange.qdpx_export", reason="export qdpx not written yet")
-    from analysis.codebook import load_codebook, study_codebook
-    from analysis.corpus import read_corpus
+    from analysis.codebook.model import load_codebook, study_codebook
+    from analysis.text.corpus import read_corpus
 
     out = tmp_path / "demo.qdpx"
     exporter.export_qdpx(demo_study, out)

@@ -1,4 +1,4 @@
-"""Figures of rights violated (analysis.figures.rights), drawn with real matplotlib from small frames."""
+"""Figures of rights violated (analysis.report.figures.rights), drawn with real matplotlib."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.figures import (
+from analysis.report.figures import (
     cooccurrence_heatmap,
     figure_png,
     participant_matrix,
     rights_by_group,
     rights_violated,
 )
-from analysis.figures.rights import _name
+from analysis.report.figures.rights import _name
 
 RIGHTS = {"LIB": ("สิทธิในเสรีภาพและความปลอดภัยในตัวบุคคล", "Liberty and security of person"),
           "PRIV": ("สิทธิในความเป็นอยู่ส่วนตัว ชื่อเสียง และศักดิ์ศรี", "Privacy, reputation and dignity"),

@@ -3,10 +3,10 @@
 import pandas as pd
 import pytest
 
-import analysis.pipeline as pipeline
+import analysis.text.pipeline as pipeline
 from analysis.errors import TranscriptError
-from analysis.pipeline import build_tables, study_text
-from analysis.segments import segment_body
+from analysis.text.pipeline import build_tables, study_text
+from analysis.text.segments import segment_body
 
 
 @pytest.fixture

@@ -10,12 +10,12 @@ import matplotlib as mpl
 import pytest
 from matplotlib.figure import Figure
 
-from analysis.anonymise import AnonymiseError, apply_key, read_key, write_proposal
-from analysis.corpus import read_transcript, transcript_files
-from analysis.figures import style
-from analysis.leak_guard import check_privacy, scan_file
-from analysis.pii import find_identifiers, thai_id_valid
+from analysis.privacy.anonymise import AnonymiseError, apply_key, read_key, write_proposal
+from analysis.privacy.leak_guard import check_privacy, scan_file
+from analysis.privacy.pii import find_identifiers, thai_id_valid
+from analysis.report.figures import style
 from analysis.study import read_study_file
+from analysis.text.corpus import read_transcript, transcript_files
 from conftest import FIXTURES
 
 RAW = FIXTURES / "raw"
@@ -139,9 +139,9 @@ def test_leak_guard_passes_the_demo(demo_study) -> None:
 
 
 def test_report_removes_an_output_that_leaks(coded_tiny_study) -> None:
-    from analysis.codings import CodingStore, new_coding
-    from analysis.report import build_report
-    from analysis.segments import segment_body
+    from analysis.coding.store import CodingStore, new_coding
+    from analysis.report.build import build_report
+    from analysis.text.segments import segment_body
 
     path = coded_tiny_study.transcripts_dir / "P3.md"
     path.write_text(path.read_text(encoding="utf-8").replace("two months.", f"two months. {PHONE}"),
@@ -157,7 +157,7 @@ def test_report_removes_an_output_that_leaks(coded_tiny_study) -> None:
 
 
 def test_git_hook_refuses_identifiers_and_notebook_outputs(tmp_path) -> None:
-    from analysis.git_hook import install
+    from analysis.privacy.git_hook import install
 
     def git(*args):
         return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=tmp_path,

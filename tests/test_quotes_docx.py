@@ -7,7 +7,7 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from analysis.quotes_docx import FONT, write_quotes_docx
+from analysis.report.quotes_docx import FONT, write_quotes_docx
 
 META = {"study": "สิทธิหลังการบุกค้น (สมมติ)", "date": "2025-11-29", "codebook": "rights-violations",
         "codebook_version": "1.2", "rule": {"th": "รหัสหนึ่งนับเมื่อผู้ลงรหัสเกินครึ่งใช้รหัสนั้น",

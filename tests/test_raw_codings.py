@@ -6,13 +6,13 @@ import pytest
 from test_exchange_qdpx_import import WANTED_A, nvivo_project, write_qdpx
 from typer.testing import CliRunner
 
-from analysis.anonymise import pseudonymise_with_changes
 from analysis.cli import app
-from analysis.codings import CodingStore
-from analysis.corpus import read_transcript
+from analysis.coding.imported import move_offset, raw_store
+from analysis.coding.store import CodingStore
 from analysis.exchange.qdpx_import import import_qdpx
-from analysis.raw_codings import move_offset, raw_store
+from analysis.privacy.anonymise import pseudonymise_with_changes
 from analysis.study import read_study_file
+from analysis.text.corpus import read_transcript
 
 
 def test_raw_codings_offsets_move_past_replacements() -> None:

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 from docx import Document
 
-from analysis.report import ReportError, build_report
+from analysis.report.build import ReportError, build_report
 from conftest import build_tiny_study
 
 FIGURES = ["rights-violated", "rights-by-site", "rights-by-group", "rights-together", "participant-rights",
@@ -84,7 +84,7 @@ def test_report_second_run_is_skipped_until_something_changes(built) -> None:  #
     again = build_report(study, samples=50)
     assert not again.rebuilt and again.fingerprint == first.fingerprint
     with pytest.MonkeyPatch.context() as patch:  # Sitthi itself changed (an update, a fix)
-        patch.setattr("analysis.report.code_fingerprint", lambda: "another version of the code")
+        patch.setattr("analysis.report.build.code_fingerprint", lambda: "another version of the code")
         assert build_report(study, samples=50).rebuilt
     path = study.transcripts_dir / "P6.md"
     path.write_text(path.read_text(encoding="utf-8").replace("site: C", "site: A"), encoding="utf-8")

@@ -12,8 +12,8 @@ import pytest
 from matplotlib.figure import Figure
 from PIL import Image
 
-from analysis.report_html import PAGE_WIDTH_PX, ReportFigure, ReportTable, report_html, write_report_html
-from analysis.webfont import sarabun_font_face
+from analysis.pages.webfont import sarabun_font_face
+from analysis.report.html import PAGE_WIDTH_PX, ReportFigure, ReportTable, report_html, write_report_html
 
 CHROMIUM = os.environ.get("SITTHI_CHROMIUM", "/usr/bin/chromium")
 META = {"study": "สิทธิหลังการบุกค้น <demo> & co", "date": "2025-11-29", "codebook": "rights-violations",

@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.segments import paragraphs
+from analysis.text.segments import paragraphs
 
 
 def test_segments_turn_text_excludes_label_and_spaces() -> None:

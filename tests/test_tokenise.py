@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 from pythainlp.tokenize import word_tokenize
 
-from analysis.corpus import read_corpus
-from analysis.script import THAI_MARKS
-from analysis.tokenise import Tokenizer, make_doc, token_features, tokenize
-from analysis.wordseg_eval import boundary_scores, read_conllu, read_wisesight, spans_of
+from analysis.text.corpus import read_corpus
+from analysis.text.script import THAI_MARKS
+from analysis.text.tokenise import Tokenizer, make_doc, token_features, tokenize
+from analysis.text.wordseg_eval import boundary_scores, read_conllu, read_wisesight, spans_of
 from conftest import REPO
 
 SHARED = Path(os.environ.get("SITTHI_SHARED", REPO.parent / "shared"))

@@ -8,8 +8,8 @@ from typer.testing import CliRunner
 
 from analysis.cli import app
 from analysis.errors import SitthiError
-from analysis.figures import figure_png, top_words
-from analysis.words import keyness, kwic, log_likelihood, word_frequencies, words_table
+from analysis.report.figures import figure_png, top_words
+from analysis.text.words import keyness, kwic, log_likelihood, word_frequencies, words_table
 
 runner = CliRunner()
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from lxml import etree
 
 from analysis import __version__
-from analysis.codebook import ID_RE, LANGS, TEXT_FIELDS, Codebook, CodebookError, parse_codebook
+from analysis.codebook.model import ID_RE, LANGS, TEXT_FIELDS, Codebook, CodebookError, parse_codebook
 
 NS = "urn:QDA-XML:codebook:1.0"
 GUID_NAMESPACE = uuid.UUID("5f0c4b7e-1d1e-4c57-9a55-7369747468ff")  # fixed: GUIDs never churn
@@ -259,7 +259,7 @@ def _expand_double_colon(codes: list[dict], ids: set[str]) -> list[dict]:
 
 def import_qdc(path: Path, target: Path) -> ImportResult:
     """Read ``path`` and write it as a validated YAML codebook at ``target`` (nothing on error)."""
-    from analysis.codebook import codebook_yaml
+    from analysis.codebook.model import codebook_yaml
 
     result = read_qdc(path)
     if target.exists():

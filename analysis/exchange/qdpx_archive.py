@@ -12,7 +12,7 @@ from lxml import etree
 from analysis.errors import SitthiError
 from analysis.exchange.qdc import children, local_name, normal_guid
 from analysis.exchange.qdpx_names import variable_key
-from analysis.textio import decode_bytes
+from analysis.text.reading import decode_bytes
 
 _VALUE_TYPES = ("TextValue", "BooleanValue", "IntegerValue", "FloatValue", "DateValue", "DateTimeValue")
 _META_KEYS = ("id", "language", "translation_of", "fictional")

@@ -27,14 +27,14 @@ import pandas as pd
 from lxml import etree
 
 from analysis import __version__
-from analysis.codebook import study_codebook
-from analysis.coding_status import study_codings
-from analysis.codings import CodingStore
-from analysis.corpus import Transcript, read_corpus
+from analysis.codebook.model import study_codebook
+from analysis.coding.status import study_codings
+from analysis.coding.store import CodingStore
 from analysis.errors import SitthiError
 from analysis.exchange.qdc import GUID_NAMESPACE, add_codes, code_guid
-from analysis.segments import segment_body
 from analysis.study import Study
+from analysis.text.corpus import Transcript, read_corpus
+from analysis.text.segments import segment_body
 
 NS = "urn:QDA-XML:project:1.0"
 SCHEMA_NAME = "Project-mrt2019.xsd"

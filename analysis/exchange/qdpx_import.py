@@ -26,9 +26,9 @@ from pathlib import Path
 import yaml
 from lxml import etree
 
-from analysis.codebook import codebook_yaml, parse_codebook
-from analysis.codings import Coding, CodingStore, new_coding
-from analysis.corpus import ID_RE, Transcript, split_front_matter, transcript_files
+from analysis.codebook.model import codebook_yaml, parse_codebook
+from analysis.coding.imported import raw_store
+from analysis.coding.store import Coding, CodingStore, new_coding
 from analysis.exchange.qdc import children, codebook_from_root, normal_guid
 from analysis.exchange.qdpx_archive import (
     Archive,
@@ -44,12 +44,12 @@ from analysis.exchange.qdpx_archive import (
 )
 from analysis.exchange.qdpx_names import coder_id, source_id, unique
 from analysis.exchange.qdpx_offsets import CODE_POINTS, UTF16, choose_reading, map_offset, normalised_with_map
-from analysis.normalise import normalise
-from analysis.pii import numbers_and_addresses
-from analysis.raw_codings import raw_store
-from analysis.script import language_of
-from analysis.segments import paragraphs, segment_body
+from analysis.privacy.pii import numbers_and_addresses
 from analysis.study import LANGUAGES, STUDY_FILE, Study, init_study, read_study_file
+from analysis.text.corpus import ID_RE, Transcript, split_front_matter, transcript_files
+from analysis.text.normalise import normalise
+from analysis.text.script import language_of
+from analysis.text.segments import paragraphs, segment_body
 
 __all__ = ["CODE_POINTS", "UTF16", "QdpxError", "QdpxImport", "choose_reading", "import_qdpx"]
 

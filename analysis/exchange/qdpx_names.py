@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from analysis.codings import CODER_RE
-from analysis.corpus import RESERVED
+from analysis.coding.store import CODER_RE
+from analysis.text.corpus import RESERVED
 
 
 def ascii_fold(text: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from analysis.normalise import ZERO_WIDTH, normalise
+from analysis.text.normalise import ZERO_WIDTH, normalise
 
 CODE_POINTS = "code points"
 UTF16 = "UTF-16 units"

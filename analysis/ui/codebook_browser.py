@@ -6,7 +6,7 @@ import html
 
 import ipywidgets as widgets
 
-from analysis.codebook import Codebook
+from analysis.codebook.model import Codebook
 
 LANG_CHOICES = [("ไทย", "th"), ("English", "en")]
 

@@ -1,6 +1,6 @@
 """The coding panel: code a transcript one segment at a time, in a notebook, without reading code.
 
-Every tick saves at once (see ``analysis.codings``) and shows the time it was saved. Suggested
+Every tick saves at once (see ``analysis.coding.store``) and shows the time it was saved. Suggested
 codes (from keywords) are offered as buttons and only become codings when the coder clicks one.
 """
 
@@ -12,14 +12,14 @@ from datetime import datetime
 
 import ipywidgets as widgets
 
-from analysis.codebook import study_codebook
-from analysis.codings import CodingStore, check_coder, new_coding
-from analysis.corpus import read_corpus
+from analysis.codebook.model import study_codebook
+from analysis.coding.store import CodingStore, check_coder, new_coding
+from analysis.coding.suggest import suggest_for_text
 from analysis.errors import SitthiError
-from analysis.figures import PALETTE
-from analysis.segments import segment_body
+from analysis.report.figures import PALETTE
 from analysis.study import Study
-from analysis.suggest import suggest_for_text
+from analysis.text.corpus import read_corpus
+from analysis.text.segments import segment_body
 
 WORDS = {  # (Thai, English)
     "coder": ("ผู้ลงรหัส", "Coder"), "transcript": ("บทสัมภาษณ์", "Transcript"),

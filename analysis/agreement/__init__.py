@@ -1,0 +1,1 @@
+"""Inter-coder agreement: statistics, coder x segment tables, the study-level run."""

@@ -1,0 +1,65 @@
+"""Agreement for a study: gather codings, segments and coverage, then call ``agreement_table``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.agreement.table import (
+    agreement_table,
+    by_right,
+    character_kappa,
+    disagreements,
+    reliability_data,
+)
+from analysis.codebook.model import study_codebook
+from analysis.coding.status import study_codings
+from analysis.coding.store import CodingStore
+from analysis.study import Study
+from analysis.text.pipeline import study_text
+
+USABLE = ("ok", "reanchored")  # codings that need review or are invalid do not count
+
+
+@dataclass
+class StudyAgreement:
+    """The agreement table (per code or right, with a pooled row), disagreements, character κ."""
+
+    table: pd.DataFrame
+    disagreements: pd.DataFrame
+    character_kappa: pd.DataFrame
+    coders: list[str]
+
+
+def study_agreement(study: Study, *, coders: list[str] | None = None, by: str = "code",
+                    samples: int = 1000) -> StudyAgreement:
+    """Agreement between ``coders`` (default: all) at the segment level, ``by`` code or right."""
+    codebook = study_codebook(study)
+    codings, _ = study_codings(study)
+    codings = codings[codings["status"].isin(USABLE)]
+    segments = study_text(study).segments
+    coded = CodingStore(study).coverage()
+    codes = [c.id for c in codebook.active() if not c.kind.endswith("_group")]
+    data = reliability_data(codings, segments, coded, codes, coders=coders)
+    if by == "right":
+        data = by_right(data, codebook)
+    elif by != "code":
+        raise ValueError("by must be 'code' or 'right'")
+    bodies = {t: int(segments.loc[segments["transcript_id"] == t, "end"].max()) + 1
+              for t in segments["transcript_id"].unique()}
+    pair = data.coders[:2]
+    kappa_chars = character_kappa(codings[codings["coder_id"].isin(pair)], segments, bodies, *pair) \
+        if len(pair) == 2 else pd.DataFrame()
+    return StudyAgreement(agreement_table(data, codebook, samples=samples),
+                          disagreements(data, segments), kappa_chars, data.coders)
+
+
+def write_disagreements(result: StudyAgreement, path: Path) -> Path:
+    """The disagreement list (and the table) as an Excel workbook for the consensus meeting."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        result.disagreements.to_excel(writer, sheet_name="disagreements", index=False)
+        result.table.to_excel(writer, sheet_name="agreement", index=False)
+    return path

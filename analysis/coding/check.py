@@ -1,0 +1,79 @@
+"""``sitthi check``: validate a study and summarise its corpus in one table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analysis.codebook.model import CodebookError, study_codebook
+from analysis.errors import SitthiError
+from analysis.study import Study
+from analysis.text.corpus import Corpus, read_corpus
+from analysis.text.script import thai_share
+
+COLUMNS = ["id", "language", "site", "group", "turns", "characters", "thai_share", "problems"]
+
+
+@dataclass
+class CheckResult:
+    """What ``check_study`` found: the corpus table and every problem (empty when all is well)."""
+
+    corpus: Corpus
+    table: pd.DataFrame
+    problems: list[SitthiError]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def problem_lines(self) -> list[str]:
+        """One ``file:line: what — what to do`` line per problem."""
+        return [problem.message for problem in self.problems]
+
+
+def corpus_table(corpus: Corpus) -> pd.DataFrame:
+    """One row per transcript file: id, language, site, group, turns, characters, Thai share, problems.
+
+    Files that could not be read appear with their problem count and empty cells.
+    """
+    per_file: dict = {}
+    for problem in corpus.problems:
+        per_file[problem.path] = per_file.get(problem.path, 0) + 1
+    rows = [{
+        "id": t.id, "language": t.language,
+        "site": t.attributes.get("site"), "group": t.attributes.get("group"),
+        "turns": len(t.turns), "characters": len(t.body),
+        "thai_share": round(thai_share(t.body), 2), "problems": per_file.pop(t.path, 0),
+    } for t in corpus]
+    rows += [{"id": path.name if path else "?", "problems": count} for path, count in per_file.items()]
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    return table.astype({"turns": "Int64", "characters": "Int64", "problems": "int64"})
+
+
+def check_study(study: Study, *, progress: bool = False) -> CheckResult:
+    """Validate everything Sitthi knows how to check in a study: the codebook and the transcripts."""
+    corpus = read_corpus(study, progress=progress)
+    problems: list[SitthiError] = []
+    try:
+        study_codebook(study)
+    except CodebookError as err:
+        problems.append(err)
+    problems += corpus.problems
+    if not any(isinstance(p, CodebookError) for p in problems):
+        from analysis.coding.status import study_codings  # codings need a valid codebook
+
+        problems += study_codings(study)[1]
+    if not corpus.transcripts and not problems:
+        problems.append(SitthiError("no transcripts", path=study.transcripts_dir,
+                                    fix="put anonymised .md, .txt or .docx transcripts here"))
+    return CheckResult(corpus=corpus, table=corpus_table(corpus), problems=problems)
+
+
+def corpus_summary(corpus: Corpus) -> pd.DataFrame:
+    """Transcripts, turns and characters by language, with a total row."""
+    table = corpus_table(corpus).dropna(subset=["language"])
+    summary = table.groupby("language").agg(transcripts=("id", "count"), turns=("turns", "sum"),
+                                            characters=("characters", "sum"))
+    summary.loc["total"] = summary.sum()
+    return summary

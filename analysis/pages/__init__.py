@@ -1,0 +1,1 @@
+"""Self-contained HTML pages: Jinja2 templates (autoescaped) and the embedded Sarabun font."""

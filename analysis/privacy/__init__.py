@@ -1,0 +1,1 @@
+"""Privacy: finding identifiers, pseudonymising raw interviews, the leak guard and git hook."""

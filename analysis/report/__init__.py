@@ -1,0 +1,1 @@
+"""The report: which codings count, tables with disclosure control, figures, HTML, DOCX."""

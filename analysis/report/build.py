@@ -1,0 +1,166 @@
+"""``sitthi report``: write every figure, table, the HTML report and the quotes document to ``outputs/``.
+
+Layout: ``figures/{th,en}/<key>.{png,svg,pdf,csv}``, ``tables/<name>.csv`` and ``tables.xlsx``,
+``report.html``, ``quotes.docx`` and ``report.json`` (what was built from what). A run whose inputs
+(transcripts, codings, codebook, settings, Sitthi's version) are unchanged since the last one
+rebuilds nothing. The report refuses to run while ``sitthi check`` finds problems.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import __version__
+from analysis.report.content import ReportError
+from analysis.report.figures import LANGS, save_figure
+from analysis.study import Study
+
+MANIFEST = "report.json"
+
+
+@dataclass
+class ReportResult:
+    folder: Path
+    files: list[Path]
+    rebuilt: bool
+    fingerprint: str
+    removed: list[str] = field(default_factory=list)  # leak-guard findings whose files were deleted
+
+
+def inputs_fingerprint(study: Study) -> str:
+    """SHA-256 over every input of the report (file names and bytes) and Sitthi's version."""
+    digest = hashlib.sha256(__version__.encode())
+    folders = [study.transcripts_dir, study.codings_dir]
+    files = [study.config_file,
+             *(p for folder in folders if folder.is_dir() for p in sorted(folder.rglob("*")) if p.is_file())]
+    if study.codebook_path is not None and study.codebook_path.is_file():
+        files.append(study.codebook_path)
+    for path in files:
+        if path.name == "log.jsonl":
+            continue  # the audit log changes nothing the report shows
+        digest.update(str(path.relative_to(study.root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def code_fingerprint() -> str:
+    """SHA-256 over Sitthi's own source files: after an update or a fix the report is rebuilt."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _up_to_date(folder: Path, fingerprint: str) -> list[Path] | None:
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    files = [folder / name for name in manifest.get("files", [])]
+    same = manifest.get("fingerprint") == fingerprint and manifest.get("code") == code_fingerprint()
+    if same and all(p.is_file() for p in files):
+        return files
+    return None
+
+
+def _check(study: Study) -> None:
+    from analysis.coding.check import check_study
+
+    result = check_study(study)
+    if not result.ok:
+        lines = result.problem_lines()
+        raise ReportError(f"sitthi check found {len(lines)} problem(s), the first: {lines[0]}",
+                          path=study.config_file,
+                          fix="run `sitthi check`, fix what it lists, then build the report again")
+
+
+def build_report(study: Study, *, force: bool = False, progress: bool = False,
+                 samples: int = 1000) -> ReportResult:
+    """Build (or confirm up to date) the report of ``study`` in its outputs folder."""
+    from tqdm.auto import tqdm
+
+    from analysis.report.content import HEADERS, report_content
+    from analysis.report.html import ReportFigure, ReportTable, write_report_html
+    from analysis.report.quotes_docx import write_quotes_docx
+
+    folder = study.outputs_dir
+    fingerprint = inputs_fingerprint(study)
+    if not force and (files := _up_to_date(folder, fingerprint)) is not None:
+        return ReportResult(folder, files, False, fingerprint)
+    _check(study)
+    bar = tqdm(total=4, desc="Report / รายงาน", unit="step", disable=not progress)
+    bar.set_postfix_str("tables / ตาราง")
+    content = report_content(study, samples=samples)
+    content.meta.update(date=date.today().isoformat(), data_hash=fingerprint[:12])
+    files = _write_tables(folder, content.tables)
+    bar.update()
+    bar.set_postfix_str("figures / แผนภูมิ")
+    shown = []
+    for spec in tqdm(content.figures, desc="Figures / แผนภูมิ", unit="figure", disable=not progress,
+                     leave=False):
+        pngs = {}
+        for lang in LANGS:
+            stem = folder / "figures" / lang / spec.key
+            files += save_figure(spec.draw(lang), stem)
+            files.append(_write_csv(stem.with_suffix(".csv"), spec.numbers))
+            pngs[lang] = stem.with_suffix(".png")
+        shown.append(ReportFigure(spec.key, spec.title, spec.caption, pngs))
+    bar.update()
+    bar.set_postfix_str("report.html")
+    tables = [ReportTable(key, title, note, frame.rename(columns=HEADERS))
+              for key, (title, note, frame) in content.display.items()]
+    files.append(write_report_html(folder / "report.html", content.meta, shown, tables))
+    bar.update()
+    bar.set_postfix_str("quotes.docx")
+    files.append(write_quotes_docx(folder / "quotes.docx", content.quotes, content.rights, content.meta))
+    bar.update()
+    bar.close()
+    files, removed = _remove_leaks(study, files)
+    names = sorted(str(p.relative_to(folder)) for p in files)
+    manifest = {"fingerprint": fingerprint, "code": code_fingerprint(), "built": content.meta["date"],
+                "version": __version__,
+                "rule": content.meta["rule"], "coders": content.meta["coders"], "files": names}
+    _write_text(folder / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
+    return ReportResult(folder, files, True, fingerprint, removed)
+
+
+def _remove_leaks(study: Study, files: list[Path]) -> tuple[list[Path], list[str]]:
+    """Run the leak guard on the new outputs; delete every file it flags (say which, and why)."""
+    from analysis.privacy.leak_guard import check_privacy
+
+    leaks = check_privacy(study, files)
+    flagged = {leak.path for leak in leaks}
+    for path in flagged:
+        path.unlink(missing_ok=True)
+    return [p for p in files if p not in flagged], [leak.message for leak in leaks]
+
+
+def _write_text(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+    return path
+
+
+def _write_csv(path: Path, frame: pd.DataFrame) -> Path:
+    return _write_text(path, frame.to_csv(index=False))
+
+
+def _write_tables(folder: Path, tables: dict[str, pd.DataFrame]) -> list[Path]:
+    """Each table as ``tables/<name>.csv`` and all of them as sheets of ``tables.xlsx``."""
+    files = [_write_csv(folder / "tables" / f"{name}.csv", frame) for name, frame in tables.items()]
+    workbook = folder / "tables.xlsx"
+    temporary = workbook.with_name("tables.tmp.xlsx")
+    with pd.ExcelWriter(temporary, engine="openpyxl") as writer:
+        for name, frame in tables.items():
+            frame.to_excel(writer, sheet_name=name[:31], index=False)
+    os.replace(temporary, workbook)
+    return [*files, workbook]

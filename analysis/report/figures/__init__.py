@@ -1,0 +1,33 @@
+"""Figures: one function per figure, each returning a ``matplotlib.figure.Figure``.
+
+``style`` holds what every figure shares (Thai font, palette, labels, saving); the other modules
+hold the figures of one topic each. A notebook cell that returns a ``Figure`` shows it as a picture.
+"""
+
+from analysis.report.figures.agreement import agreement_alpha
+from analysis.report.figures.rights import (
+                                    cooccurrence_heatmap,
+                                    participant_matrix,
+                                    rights_by_group,
+                                    rights_violated,
+)
+from analysis.report.figures.style import (
+                                    FONT_FAMILY,
+                                    LANGS,
+                                    PALETTE,
+                                    attribute_label,
+                                    figure_png,
+                                    label,
+                                    register_thai_font,
+                                    save_figure,
+                                    shorten,
+                                    show_figures_in_notebooks,
+                                    style,
+)
+from analysis.report.figures.words import top_words
+
+__all__ = ["FONT_FAMILY", "LANGS", "PALETTE", "agreement_alpha", "attribute_label", "cooccurrence_heatmap",
+           "figure_png", "label", "participant_matrix", "register_thai_font", "rights_by_group",
+           "rights_violated", "save_figure", "shorten", "style", "top_words"]
+
+show_figures_in_notebooks()

@@ -1,0 +1,241 @@
+"""Figures of rights violated: overall, by group, together, and participant by participant.
+
+The unit is the participant (one interview; translations are not counted twice) unless a caption
+says otherwise. Breakdowns arrive with small counts already hidden (``analysis.report.disclosure``); a
+hidden cell is never drawn as a value, only marked "<min_cell".
+"""
+
+from __future__ import annotations
+
+import functools
+import textwrap
+import unicodedata
+from itertools import cycle
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.colors import LinearSegmentedColormap, Normalize
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator, PercentFormatter
+
+from analysis.report.figures.style import PALETTE, attribute_label, label, shorten, style
+
+CAPTION_GREY = "#555555"
+UNIT_TH = "หน่วย: ผู้ให้ข้อมูล (บทสัมภาษณ์หนึ่งบท)"
+UNIT_EN = "Unit: participant (one interview)."
+TOGETHER = {  # unit -> (th, en) of what a cell counts
+    "participant": ("ตัวเลขในช่อง: จำนวนผู้ให้ข้อมูล (บทสัมภาษณ์) ที่พบทั้งสองสิทธิ",
+                    "Cell: participants (interviews) in which both rights appear"),
+    "segment": ("ตัวเลขในช่อง: จำนวนช่วงข้อความ (การพูดหนึ่งครั้ง) ที่พบทั้งสองสิทธิ",
+                "Cell: segments (turns) in which both rights appear"),
+}
+MATRIX_SHADES = LinearSegmentedColormap.from_list(  # Blues from light to dark: 0 is left white
+    "sitthi_blues", mpl.colormaps["Blues"](np.linspace(0.3, 1.0, 64)))
+
+
+def _styled(draw):
+    """Run a figure function inside the house style, after checking ``lang``."""
+
+    @functools.wraps(draw)
+    def wrapper(*args, **kwargs):
+        label(kwargs.get("lang", "th"), "", "")
+        with mpl.rc_context(style()):
+            return draw(*args, **kwargs)
+
+    return wrapper
+
+
+def _width(text: str) -> int:
+    """Characters that take room on a line (Thai vowel signs and tone marks above or below take none)."""
+    return sum(unicodedata.category(c) != "Mn" for c in text)
+
+
+def _name(right_id: str, text: str | None, width: int = 34, lines: int = 2) -> str:
+    """``"ID label"`` in up to ``lines`` lines of about ``width`` characters, broken between words
+    (Thai words found by the tokeniser); what does not fit is cut at a word with "…"."""
+    from analysis.text.tokenise import tokenize
+
+    full = f"{right_id} {text}" if text else right_id
+    if _width(full) <= width:
+        return full
+    breaks = [t.start for t in tokenize(full)][1:] + [len(full)]
+    rows, start = [], 0
+    for last, end in zip([0, *breaks], breaks, strict=False):
+        if _width(full[start:end].strip()) > width and last > start:
+            if len(rows) == lines - 1:  # the last line: cut at the last word that fits with "…"
+                return "\n".join([*rows, full[start:last].strip().rstrip(",;:") + "…"])
+            rows.append(full[start:last].strip())
+            start = last
+    return "\n".join([*rows, shorten(full[start:].strip(), width + len(full) - _width(full))])
+
+
+def _finish(figure: Figure, lang: str, title: tuple[str, str], caption: tuple[str, str]) -> Figure:
+    """Title and grey caption (wrapped to the figure's width)."""
+    figure.suptitle(label(lang, *title), fontsize=13)
+    chars = int(figure.get_figwidth() * 13)
+    figure.supxlabel(textwrap.fill(label(lang, *caption), chars), fontsize=9, color=CAPTION_GREY)
+    return figure
+
+
+def _ink(rgba) -> str:
+    """Black or white, whichever contrasts more with a cell of colour ``rgba`` (WCAG luminance)."""
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgba[:3]]
+    return "black" if 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2] > 0.179 else "white"
+
+
+def _grid(figure: Figure, values: np.ndarray, *, rows: list[str], columns: list[str], cmap, norm,
+          bar_label: str, edges: str, rotation: int) -> None:
+    """Cells of ``values`` (NaN: not drawn) with their counts written in, tick labels and a colour bar."""
+    ax = figure.subplots()
+    cells = np.ma.masked_invalid(values)
+    mesh = ax.pcolormesh(cells, cmap=cmap, norm=norm, edgecolors=edges, linewidth=0.8)
+    ax.set_xlim(0, values.shape[1])
+    ax.set_ylim(values.shape[0], 0)  # first row on top
+    ax.set_xticks(np.arange(values.shape[1]) + 0.5, columns, rotation=rotation, ha="right",
+                  rotation_mode="anchor", va="center" if rotation == 90 else "top")
+    ax.set_yticks(np.arange(values.shape[0]) + 0.5, rows)
+    ax.tick_params(length=0, labelsize=9)
+    ax.spines[:].set_visible(False)
+    for (row, column), value in np.ndenumerate(values):
+        if np.isnan(value):
+            continue
+        ink = _ink(mesh.cmap(mesh.norm(value))) if value >= norm.vmin else "black"
+        ax.text(column + 0.5, row + 0.5, f"{int(value)}", ha="center", va="center", fontsize=8, color=ink)
+    bar = figure.colorbar(mesh, ax=ax, shrink=min(1.0, 6 / max(values.shape[0], 1)), aspect=25, pad=0.02)
+    bar.set_label(bar_label, fontsize=9)
+    bar.locator = MaxNLocator(integer=True)
+    bar.update_ticks()
+    bar.ax.tick_params(labelsize=8)
+
+
+@_styled
+def rights_violated(frequencies: pd.DataFrame, *, n_participants: int, lang: str = "th") -> Figure:
+    """Participants affected per right, as horizontal bars labelled "n (xx%)", the largest on top.
+
+    ``frequencies`` is ``analysis.report.aggregate.frequencies``'s table (rows with ``level == "right"``
+    are drawn). A right counts for a participant when any of its codes was applied in her interview;
+    the percentages are of ``n_participants``.
+    """
+    rights = frequencies[frequencies["level"] == "right"]
+    rights = rights.iloc[::-1].sort_values("participants", kind="stable")  # ties keep codebook order
+    counts = rights["participants"].astype(int).to_numpy()
+    figure = Figure(figsize=(8.5, 0.44 * len(rights) + 2.2), layout="constrained")
+    ax = figure.subplots()
+    y = np.arange(len(rights))
+    bars = ax.barh(y, counts, color=PALETTE[0], height=0.7)
+    ax.bar_label(bars, [f"{n} ({n / max(n_participants, 1):.0%})" for n in counts], padding=3, fontsize=9)
+    ax.set_yticks(y, [_name(r.id, label(lang, r.label_th, r.label_en)) for r in rights.itertuples()])
+    ax.set_ylim(-0.6, len(rights) - 0.4)
+    ax.tick_params(axis="y", labelsize=10)
+    ax.set_xlim(0, max(int(counts.max()) if len(counts) else 0, 1) * 1.22)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(label(lang, "ผู้ให้ข้อมูล", "participants"))
+    return _finish(figure, lang, ("สิทธิที่ถูกละเมิด", "Rights violated"), (
+        f"n = {n_participants} คน {UNIT_TH} สิทธิหนึ่งนับให้ผู้ให้ข้อมูลเมื่อมีรหัสใดของสิทธินั้นในบทสัมภาษณ์ของเธอ "
+        "ตัวเลข: จำนวนคน (ร้อยละของผู้ให้ข้อมูลทั้งหมด)",
+        f"n = {n_participants} participants. {UNIT_EN} A right counts for a participant when any of its "
+        "codes was applied in her interview. Labels: participants (% of all participants)."))
+
+
+@_styled
+def rights_by_group(breakdown: pd.DataFrame, *, by: str, lang: str = "th", min_cell: int = 3) -> Figure:
+    """Share of the participants of each group affected by each right, as grouped horizontal bars.
+
+    ``breakdown`` is ``analysis.report.aggregate.breakdown``'s long table for attribute ``by`` (small
+    counts already hidden). A hidden cell gets no bar, only "<min_cell" in grey at its place; a
+    hidden group size shows as "n = <min_cell" in the legend.
+    """
+    hidden = f"<{min_cell}"
+    ids = list(dict.fromkeys(breakdown["id"]))
+    groups = list(dict.fromkeys(breakdown["group"]))
+    cells = breakdown.set_index(["id", "group"])
+    thick = 0.86 / max(len(groups), 1)  # each right has 1 unit of height; the rest is the gap
+    per_right = max(0.09 * len(groups) + 0.18, 0.42)
+    figure = Figure(figsize=(8.5, len(ids) * per_right + 2.2), layout="constrained")
+    ax = figure.subplots()
+    top = np.arange(len(ids))[::-1] + 0.43  # the first right of the codebook on top
+    handles, unknown = [], False
+    for j, (group, colour) in enumerate(zip(groups, cycle(PALETTE))):
+        rows = cells.xs(group, level="group").reindex(ids)
+        y = top - (j + 0.5) * thick
+        suppressed = rows["suppressed"].fillna(True).to_numpy(bool)
+        shares = rows["share"].to_numpy(float) * 100
+        shown = ~suppressed & ~np.isnan(shares)
+        bars = ax.barh(y[shown], shares[shown], height=thick * 0.92, color=colour)
+        ax.bar_label(bars, [f"{s:.0f}%" for s in shares[shown]], padding=2, fontsize=7, color="#333333")
+        for place, mark in [(p, hidden) for p in y[suppressed]] + [(p, "–") for p in y[~shown & ~suppressed]]:
+            ax.text(0.8, place, mark, fontsize=7, color="#666666", va="center", ha="left")
+        unknown |= bool((~shown & ~suppressed).any())  # a count shown, but its group's size hidden
+        size = rows["group_size"].dropna()
+        size = int(size.iloc[0]) if len(size) else hidden
+        handles.append(Patch(color=colour, label=f"{group} (n = {size})"))
+    ax.set_yticks(np.arange(len(ids)), [_name(i, label(lang, *cells.loc[i].iloc[0][["label_th", "label_en"]]))
+                                        for i in ids][::-1], fontsize=10)
+    for edge in np.arange(len(ids) - 1) + 0.5:
+        ax.axhline(edge, color="#e5e5e5", linewidth=0.6)
+    ax.set(ylim=(-0.55, len(ids) - 0.45), xlim=(0, 112), xticks=[0, 25, 50, 75, 100])
+    ax.xaxis.set_major_formatter(PercentFormatter(100))
+    ax.tick_params(axis="y", length=0)
+    ax.set_xlabel(label(lang, "ร้อยละของผู้ให้ข้อมูลในกลุ่ม", "% of the participants in the group"))
+    attribute = attribute_label(by, lang)
+    figure.legend(handles=handles, loc="outside right upper", fontsize=9, frameon=False, title=attribute,
+                  title_fontsize=10, alignment="left")
+    return _finish(figure, lang, (f"สิทธิที่ถูกละเมิด แยกตาม{attribute}", f"Rights violated by {attribute}"), (
+        f"{UNIT_TH} ความยาวแท่ง: ร้อยละของผู้ให้ข้อมูลในกลุ่มที่ถูกละเมิดสิทธินั้น "
+        f"{hidden}: ไม่แสดงเพื่อปกป้องผู้ให้ข้อมูล (น้อยกว่า {min_cell} คน หรือจะทำให้คำนวณจำนวนที่น้อยกว่านั้นได้)"
+        + (" –: ไม่แสดงร้อยละเพราะไม่เปิดเผยขนาดกลุ่ม" if unknown else ""),
+        f"{UNIT_EN} Bar: share of the group's participants affected by the right. "
+        f"{hidden}: hidden to protect participants (fewer than {min_cell}, or a number that would let a "
+        "reader work such a count out)."
+        + (" –: share not shown because the group's size is hidden." if unknown else "")))
+
+
+@_styled
+def cooccurrence_heatmap(matrix: pd.DataFrame, *, labels: dict[str, str], lang: str = "th",
+                         unit: str = "participant") -> Figure:
+    """Rights violated together: the lower triangle (with the diagonal) of ``matrix``, counts written in.
+
+    ``matrix`` is ``analysis.report.aggregate.cooccurrence``'s square table; ``unit`` says what it counts
+    ("participant": interviews in which both rights appear; "segment": turns in which both appear).
+    """
+    if unit not in TOGETHER:
+        raise ValueError(f"unit must be one of {tuple(TOGETHER)}, not {unit!r}")
+    ids = list(matrix.index)
+    values = matrix.loc[ids, ids].to_numpy(float, copy=True)
+    values[np.triu_indices(len(ids), k=1)] = np.nan
+    rows, columns = ([_name(i, labels.get(i), 30, lines) for i in ids] for lines in (2, 1))
+    side = 0.42 * len(ids)
+    figure = Figure(figsize=(side + 4.4, side + 3.4), layout="constrained")
+    units = label(lang, *{"participant": ("ผู้ให้ข้อมูล", "participants"),
+                          "segment": ("ช่วงข้อความ", "segments")}[unit])
+    top = np.nanmax(values) if len(ids) else 1
+    _grid(figure, values, rows=rows, columns=columns, cmap="cividis", norm=Normalize(0, max(top, 1)),
+          edges="white", bar_label=units, rotation=45)
+    cell_th, cell_en = TOGETHER[unit]
+    return _finish(figure, lang, ("สิทธิที่ถูกละเมิดร่วมกัน", "Rights violated together"), (
+        f"{cell_th} เส้นทแยง: จำนวน{units}ที่พบสิทธินั้น ({len(ids)} สิทธิ)",
+        f"{cell_en}; diagonal: {units} with that right ({len(ids)} rights)."))
+
+
+@_styled
+def participant_matrix(matrix: pd.DataFrame, *, labels: dict[str, str], lang: str = "th") -> Figure:
+    """Participants (rows) × rights (columns), each cell shaded by the segments in which the right applies.
+
+    ``matrix`` is ``report.aggregate.participant_rights``'s table; 0 (the right does not apply) is white.
+    """
+    values = matrix.to_numpy(float)
+    shaded = np.where(values > 0, values, np.nan)
+    columns = [_name(i, labels.get(i), 30, lines=1) for i in matrix.columns]
+    figure = Figure(figsize=(0.42 * len(columns) + 2.6, 0.3 * len(matrix) + 4.2), layout="constrained")
+    top = float(values.max()) if values.size else 1
+    _grid(figure, shaded, rows=[str(i) for i in matrix.index], columns=columns, cmap=MATRIX_SHADES,
+          norm=Normalize(1, max(top, 2)), edges="#d9d9d9", rotation=90,
+          bar_label=label(lang, "ช่วงข้อความ (ว่าง = 0)", "segments (blank = 0)"))
+    figure.axes[0].set_ylabel(label(lang, "ผู้ให้ข้อมูล", "participant"), labelpad=8)
+    return _finish(figure, lang, ("ผู้ให้ข้อมูล × สิทธิ", "Participants × rights"), (
+        f"n = {len(matrix)} คน {UNIT_TH} ช่องที่มีสี: สิทธินั้นถูกละเมิด ตัวเลขและความเข้มของสี: "
+        "จำนวนช่วงข้อความที่พบสิทธินั้น ช่องว่าง: ไม่พบ",
+        f"n = {len(matrix)} participants. {UNIT_EN} Shaded: the right applies; number and shade: "
+        "segments in which it applies; blank: not at all."))

@@ -1,0 +1,1 @@
+"""Text: reading and normalising transcripts, segments, tokens, the corpus, its cache, word counts."""

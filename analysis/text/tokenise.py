@@ -1,0 +1,228 @@
+"""Tokens of Thai, English and mixed text, exact to the character.
+
+Text is first split by script: runs of Thai characters go to newmm (the Rust engine ``nlpo3``
+with pythainlp's dictionary, plus any extra words such as codebook keywords); everything else
+(Latin words, digits, punctuation, emoji) goes to the tokenizer of ``spacy.blank("en")``.
+Thai vowel signs and tone marks never begin a token: one left at a token's start is re-attached
+to the token before it. Whitespace is never a token. Offsets are ``str`` indices into the text
+given, so ``text[token.start:token.end] == token.text``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tempfile
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from analysis.text.script import THAI_MARKS, is_thai
+
+ENGINE_VERSION = "sitthi-tokenise-1"
+# A Thai run may hold "." or "," between Thai characters and one final "." (abbreviations such
+# as พ.ร.บ. and ค.ศ., Thai-digit numbers such as ๒๕,๐๐๐), so newmm sees them whole.
+_THAI_RUN = (r"[\u0e00-\u0e7f](?:[\u0e00-\u0e7f]|[.,](?=[\u0e00-\u0e7f]))*"
+             r"(?:(?<=[\u0e00-\u0e7f])\.(?![\u0e00-\u0e7f0-9A-Za-z.]))?")
+_RUN_RE = re.compile(rf"(?P<thai>{_THAI_RUN})|(?P<other>[^\s\u0e00-\u0e7f]+)")
+PLACEHOLDER_RE = re.compile(r"\[[A-Z]+(?:-\d+)?\]")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One token: ``text == source[start:end]``; ``script`` is thai, latin, digit, punct,
+    symbol or placeholder (a pseudonym such as ``[NAME-01]``)."""
+
+    start: int
+    end: int
+    text: str
+    script: str
+
+
+def script_of(text: str) -> str:
+    """Classify a token by the characters in it."""
+    if PLACEHOLDER_RE.fullmatch(text):
+        return "placeholder"
+    if any(is_thai(c) and c.isalpha() for c in text):
+        return "thai"
+    text = "".join(c for c in text if c not in THAI_MARKS) or "\u0e01"  # a lone mark counts as Thai
+    if is_thai(text[0]) and text.isalpha():
+        return "thai"
+    if any(c.isalpha() for c in text):
+        return "latin"
+    if any(c.isdigit() for c in text):
+        return "digit"
+    if all(unicodedata.category(c).startswith("P") for c in text):
+        return "punct"
+    return "symbol"
+
+
+class Tokenizer:
+    """A Thai + English tokenizer; build one per set of extra Thai words and reuse it.
+
+    Parameters
+    ----------
+    extra_words
+        Thai words added to the newmm dictionary so that they are never swallowed inside a
+        longer token (e.g. codebook keywords).
+    """
+
+    def __init__(self, extra_words: Iterable[str] = ()) -> None:
+        self.extra_words = tuple(sorted({w.strip() for w in extra_words if w and w.strip()}))
+        self.dict_name = _load_thai_dictionary(self.extra_words)
+        _english_tokenizer()  # load spaCy now, so that worker processes inherit it
+
+    @property
+    def settings_key(self) -> str:
+        """Changes whenever the tokens could change: engine version, dictionary, extra words."""
+        digest = hashlib.sha256("\n".join((ENGINE_VERSION, _base_dictionary_digest(),
+                                           *self.extra_words)).encode()).hexdigest()
+        return digest[:16]
+
+    def __call__(self, text: str) -> list[Token]:
+        return self.tokenize(text)
+
+    def tokenize(self, text: str) -> list[Token]:
+        """Tokens of ``text`` in order (see the module docstring for the rules)."""
+        return [Token(start, start + len(piece), piece, token_features(piece)[1])
+                for start, piece in self.pieces(text)]
+
+    def pieces(self, text: str) -> list[tuple[int, str]]:
+        """``(start, text)`` of each token of ``text``, in order: the fast path behind ``tokenize``."""
+        import nlpo3
+
+        pieces: list[tuple[int, str]] = []
+        for run in _RUN_RE.finditer(text):
+            position = run.start()
+            if run.lastgroup == "thai":
+                for word in nlpo3.segment(run.group(), self.dict_name):
+                    pieces.append((position, word))
+                    position += len(word)
+            else:
+                pieces += [(position + offset, piece) for offset, piece in _english_chunk(run.group())]
+        return _attach_orphan_marks(pieces)
+
+
+
+
+@lru_cache(maxsize=200_000)
+def _english_chunk(chunk: str) -> tuple[tuple[int, str], ...]:
+    """spaCy's tokens of one whitespace-free chunk, as ``(offset in chunk, text)``.
+
+    spaCy's tokenizer splits text at whitespace and then handles each chunk on its own, so
+    tokenising chunk by chunk gives the same tokens as tokenising the whole text; remembering
+    chunks (words recur) makes English several times faster.
+    """
+    return tuple((t.idx, t.text) for t in _english_tokenizer()(chunk) if not t.is_space)
+
+
+def _attach_orphan_marks(pieces: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Merge a piece that starts with a Thai mark into the adjacent piece before it."""
+    merged: list[tuple[int, str]] = []
+    for start, text in pieces:
+        if text[0] in THAI_MARKS and merged and merged[-1][0] + len(merged[-1][1]) == start:
+            before_start, before = merged.pop()
+            start, text = before_start, before + text
+        merged.append((start, text))
+    return merged
+
+
+@lru_cache(maxsize=1)
+def _english_tokenizer():
+    """The tokenizer of ``spacy.blank("en")``, keeping pseudonyms such as ``[NAME-01]`` whole."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.tokenizer.token_match = PLACEHOLDER_RE.fullmatch
+    return nlp.tokenizer
+
+
+def _base_dictionary_path() -> Path:
+    from pythainlp.corpus import corpus_path
+
+    return Path(corpus_path()) / "words_th.txt"
+
+
+@lru_cache(maxsize=1)
+def _base_dictionary_digest() -> str:
+    return hashlib.sha256(_base_dictionary_path().read_bytes()).hexdigest()[:16]
+
+
+@lru_cache(maxsize=8)
+def _load_thai_dictionary(extra_words: tuple[str, ...]) -> str:
+    """Load pythainlp's newmm dictionary (plus ``extra_words``) into nlpo3; return its name."""
+    import nlpo3
+
+    base = _base_dictionary_path()
+    if not extra_words:
+        name, path = "sitthi-th", base
+    else:
+        digest = hashlib.sha256("\n".join(extra_words).encode()).hexdigest()[:12]
+        name = f"sitthi-th-{digest}"
+        path = Path(tempfile.gettempdir()) / f"{name}.txt"
+        if not path.exists():
+            temporary = path.with_suffix(".tmp")
+            temporary.write_text(base.read_text(encoding="utf-8").rstrip("\n") + "\n"
+                                 + "\n".join(extra_words) + "\n", encoding="utf-8")
+            temporary.replace(path)
+    message, ok = nlpo3.load_dict(str(path), name)
+    if not ok and "already" not in message.lower():
+        raise RuntimeError(f"nlpo3 could not load its dictionary: {message}")
+    return name
+
+
+@lru_cache(maxsize=1)
+def default_tokenizer() -> Tokenizer:
+    """The tokenizer with pythainlp's dictionary and no extra words."""
+    return Tokenizer()
+
+
+def tokenize(text: str, *, tokenizer: Tokenizer | None = None) -> list[Token]:
+    """Tokens of any Thai, English or mixed ``text`` (objects with ``.start .end .text .script``)."""
+    return (tokenizer or default_tokenizer()).tokenize(text)
+
+
+def make_doc(text: str, *, tokenizer: Tokenizer | None = None):
+    """A spaCy ``Doc`` whose tokens are ours and whose ``doc.text == text`` exactly."""
+    from spacy.tokens import Doc
+
+    words: list[str] = []
+    spaces: list[bool] = []
+    cursor = 0
+    for token in tokenize(text, tokenizer=tokenizer):
+        gap = text[cursor:token.start]
+        if gap == " " and words:
+            spaces[-1] = True
+        elif gap:
+            words.append(gap)
+            spaces.append(False)
+        words.append(token.text)
+        spaces.append(False)
+        cursor = token.end
+    if cursor < len(text):
+        words.append(text[cursor:])
+        spaces.append(False)
+    return Doc(_english_tokenizer().vocab, words=words, spaces=spaces)
+
+
+TOKEN_COLUMNS = ["transcript_id", "segment_id", "i", "start", "end", "text", "norm", "script",
+                 "is_stop", "is_punct"]
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """Thai stopwords (pythainlp) and English stopwords (spaCy), lower-case."""
+    from pythainlp.corpus import thai_stopwords
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(thai_stopwords()) | frozenset(w.lower() for w in STOP_WORDS)
+
+
+@lru_cache(maxsize=262_144)
+def token_features(text: str) -> tuple[str, str, bool, bool]:
+    """``(norm, script, is_stop, is_punct)`` of a token's text; ``norm`` is lower-case for Latin."""
+    script = script_of(text)
+    norm = text.casefold() if script == "latin" else text
+    return norm, script, norm in stopwords(), script == "punct"
