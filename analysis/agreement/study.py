@@ -14,11 +14,8 @@ from analysis.agreement.table import (
     disagreements,
     reliability_data,
 )
-from analysis.codebook.model import study_codebook
-from analysis.coding.status import study_codings
-from analysis.coding.store import CodingStore
+from analysis.coding.loaded import LoadedStudy, loaded
 from analysis.study import Study
-from analysis.text.pipeline import study_text
 
 USABLE = ("ok", "reanchored")  # codings that need review or are invalid do not count
 
@@ -33,14 +30,12 @@ class StudyAgreement:
     coders: list[str]
 
 
-def study_agreement(study: Study, *, coders: list[str] | None = None, by: str = "code",
+def study_agreement(source: Study | LoadedStudy, *, coders: list[str] | None = None, by: str = "code",
                     samples: int = 1000) -> StudyAgreement:
     """Agreement between ``coders`` (default: all) at the segment level, ``by`` code or right."""
-    codebook = study_codebook(study)
-    codings, _ = study_codings(study)
-    codings = codings[codings["status"].isin(USABLE)]
-    segments = study_text(study).segments
-    coded = CodingStore(study).coverage()
+    data = loaded(source)
+    codebook, segments, coded = data.codebook, data.text.segments, data.coverage
+    codings = data.codings[data.codings["status"].isin(USABLE)]
     codes = [c.id for c in codebook.active() if not c.kind.endswith("_group")]
     data = reliability_data(codings, segments, coded, codes, coders=coders)
     if by == "right":

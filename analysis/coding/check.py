@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.codebook.model import CodebookError, study_codebook
+from analysis.codebook.model import CodebookError
+from analysis.coding.loaded import LoadedStudy, loaded
 from analysis.errors import SitthiError
 from analysis.study import Study
-from analysis.text.corpus import Corpus, read_corpus
+from analysis.text.corpus import Corpus
 from analysis.text.script import thai_share
 
 COLUMNS = ["id", "language", "site", "group", "turns", "characters", "thai_share", "problems"]
@@ -51,21 +52,20 @@ def corpus_table(corpus: Corpus) -> pd.DataFrame:
     return table.astype({"turns": "Int64", "characters": "Int64", "problems": "int64"})
 
 
-def check_study(study: Study, *, progress: bool = False) -> CheckResult:
-    """Validate everything Sitthi knows how to check in a study: the codebook and the transcripts."""
-    corpus = read_corpus(study, progress=progress)
+def check_study(source: Study | LoadedStudy, *, progress: bool = False) -> CheckResult:
+    """Validate everything Sitthi knows how to check in a study: codebook, transcripts, codings."""
+    data = loaded(source, progress=progress)
+    corpus = data.corpus
     problems: list[SitthiError] = []
     try:
-        study_codebook(study)
+        _ = data.codebook  # loading it validates it
     except CodebookError as err:
         problems.append(err)
     problems += corpus.problems
-    if not any(isinstance(p, CodebookError) for p in problems):
-        from analysis.coding.status import study_codings  # codings need a valid codebook
-
-        problems += study_codings(study)[1]
+    if not problems or not isinstance(problems[0], CodebookError):  # codings need a valid codebook
+        problems += data.resolved[1]
     if not corpus.transcripts and not problems:
-        problems.append(SitthiError("no transcripts", path=study.transcripts_dir,
+        problems.append(SitthiError("no transcripts", path=data.study.transcripts_dir,
                                     fix="put anonymised .md, .txt or .docx transcripts here"))
     return CheckResult(corpus=corpus, table=corpus_table(corpus), problems=problems)
 

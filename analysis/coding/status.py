@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.codebook.model import study_codebook
-from analysis.coding.anchoring import resolve_codings
+from analysis.coding.loaded import LoadedStudy, loaded
 from analysis.coding.store import CodingError, CodingStore
 from analysis.coding.suggest import evaluate, suggest
 from analysis.errors import SitthiError
 from analysis.study import Study
-from analysis.text.corpus import read_corpus
-from analysis.text.pipeline import study_text
-from analysis.text.segments import segment_body
 
 
-def study_codings(study: Study) -> tuple[pd.DataFrame, list[CodingError]]:
+def study_codings(source: Study | LoadedStudy) -> tuple[pd.DataFrame, list[CodingError]]:
     """Every coding of the study, checked and re-anchored (see ``resolve_codings``)."""
-    corpus = read_corpus(study)
-    segments = {t.id: segment_body(t.id, t.body, study.segment_unit) for t in corpus}
-    return resolve_codings(CodingStore(study), corpus, study_codebook(study), segments)
+    return loaded(source).resolved
 
 
 def coding_status(study: Study) -> pd.DataFrame:
@@ -40,8 +34,8 @@ def coding_status(study: Study) -> pd.DataFrame:
 def suggestion_report(study: Study, *, coder: str | None = None,
                       transcript: str | None = None) -> pd.DataFrame:
     """Suggestions (optionally for one transcript), or their precision/recall against ``coder``."""
-    codebook = study_codebook(study)
-    segments = study_text(study).segments
+    data = loaded(study)
+    codebook, segments = data.codebook, data.text.segments
     if transcript:
         segments = segments[segments["transcript_id"] == transcript]
     suggestions = suggest(codebook, segments)

@@ -14,9 +14,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis import __version__
-from analysis.codebook.model import Codebook, study_codebook
-from analysis.coding.status import study_codings
-from analysis.coding.store import CodingStore
+from analysis.codebook.model import Codebook
+from analysis.coding.loaded import LoadedStudy, loaded
 from analysis.errors import SitthiError
 from analysis.report import figures
 from analysis.report.aggregate import (
@@ -30,7 +29,6 @@ from analysis.report.aggregate import (
 )
 from analysis.report.figures import LANGS, attribute_label, label
 from analysis.study import Study
-from analysis.text.corpus import read_corpus
 
 
 class ReportError(SitthiError):
@@ -165,15 +163,15 @@ def _together_part(content: ReportContent, codebook: Codebook) -> None:
         content.tables["participant-rights"]))
 
 
-def _agreement_part(content: ReportContent, study: Study, samples: int) -> None:
+def _agreement_part(content: ReportContent, data: LoadedStudy, samples: int) -> None:
     """α per code (figure, table) and per right (display table); nothing when only one coder coded."""
     from analysis.agreement.study import study_agreement
     from analysis.agreement.table import AgreementError
 
     coders = list(content.counted.coders)
     try:
-        per_code = study_agreement(study, coders=coders, samples=samples).table
-        per_right = study_agreement(study, coders=coders, by="right", samples=samples).table
+        per_code = study_agreement(data, coders=coders, samples=samples).table
+        per_right = study_agreement(data, coders=coders, by="right", samples=samples).table
     except AgreementError:
         return
     content.tables.update({"agreement-codes": per_code, "agreement-rights": per_right})
@@ -189,7 +187,7 @@ def _agreement_part(content: ReportContent, study: Study, samples: int) -> None:
         lambda lang: figures.agreement_alpha(per_code, lang=lang), per_code))
 
 
-def _words_part(content: ReportContent, study: Study, min_cell: int) -> None:
+def _words_part(content: ReportContent, data: LoadedStudy, min_cell: int) -> None:
     """Most frequent words per group, from groups of at least ``min_cell`` participants only."""
     from analysis.text.words import word_frequencies, words_table
 
@@ -198,7 +196,7 @@ def _words_part(content: ReportContent, study: Study, min_cell: int) -> None:
         return
     sizes = participants["group"].value_counts()
     counted = participants.loc[participants["group"].isin(sizes[sizes >= min_cell].index), "transcript_id"]
-    words = words_table(study)
+    words = words_table(data.study, text=data.text, corpus=data.corpus)
     top = word_frequencies(words[words["transcript_id"].isin(counted)], by="group", top=15)
     content.figures.append(FigureSpec(
         "top-words-group", {"th": "คำที่พบบ่อยในแต่ละกลุ่ม", "en": "Most frequent words per group"},
@@ -207,13 +205,11 @@ def _words_part(content: ReportContent, study: Study, min_cell: int) -> None:
         lambda lang: figures.top_words(top, lang=lang), top))
 
 
-def report_content(study: Study, *, samples: int = 1000) -> ReportContent:
-    """Every table and figure of the report for ``study`` (its rule, coders and ``min_cell``)."""
-    from analysis.text.pipeline import study_text
-
-    corpus, codebook = read_corpus(study), study_codebook(study)
-    codings, _ = study_codings(study)
-    counted = counted_codings(codings, CodingStore(study).coverage(), corpus, codebook, rule=study.rule,
+def report_content(source: Study | LoadedStudy, *, samples: int = 1000) -> ReportContent:
+    """Every table and figure of the report for a study (its rule, coders and ``min_cell``)."""
+    data = loaded(source)
+    study, corpus, codebook = data.study, data.corpus, data.codebook
+    counted = counted_codings(data.codings, data.coverage, corpus, codebook, rule=study.rule,
                               coders=study.coders, final_coder=study.final_coder)
     if counted.participants.empty:
         who = ", ".join(counted.coders) or "anyone"
@@ -223,7 +219,7 @@ def report_content(study: Study, *, samples: int = 1000) -> ReportContent:
     meta = {"study": study.name, "codebook": codebook.name, "codebook_version": codebook.version,
             "rule": counted.rule_text(), "coders": counted.coders, "min_cell": study.min_cell,
             "participants": len(counted.participants), "version": __version__}
-    quotes = quote_bank(counted, corpus, codebook, study_text(study).segments, attributes=study.attributes,
+    quotes = quote_bank(counted, corpus, codebook, data.text.segments, attributes=study.attributes,
                         min_cell=study.min_cell)
     rights = [(c.id, c.label.get("th", ""), c.label.get("en", ""))
               for c in codebook.roots if c.kind == "right"]
@@ -233,7 +229,7 @@ def report_content(study: Study, *, samples: int = 1000) -> ReportContent:
         if by in counted.participants:
             _breakdown_part(content, codebook, by, study.min_cell)
     _together_part(content, codebook)
-    _agreement_part(content, study, samples)
-    _words_part(content, study, study.min_cell)
+    _agreement_part(content, data, samples)
+    _words_part(content, data, study.min_cell)
     content.tables["quotes"] = quotes
     return content

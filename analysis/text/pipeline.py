@@ -18,11 +18,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from analysis.codebook.model import CodebookError, study_codebook
+from analysis.codebook.model import Codebook, CodebookError, study_codebook
 from analysis.errors import TranscriptError
 from analysis.study import Study
 from analysis.text.cache import FileIndex, TableCache
-from analysis.text.corpus import read_transcript, transcript_files
+from analysis.text.corpus import Corpus, Transcript, read_transcript, transcript_files
 from analysis.text.segments import SEGMENT_COLUMNS, segment_body
 from analysis.text.tokenise import Tokenizer, default_tokenizer, token_features
 
@@ -85,13 +85,16 @@ def _tokenizer_with(extra_words: tuple[str, ...]) -> Tokenizer:
     return Tokenizer(extra_words)
 
 
-def _codebook_words(study: Study) -> list[str]:
+def codebook_words(codebook: Codebook) -> list[str]:
     """Thai codebook keywords written without spaces (phrases with spaces cannot be one token)."""
+    return [word for word in codebook.thai_keywords() if " " not in word]
+
+
+def _codebook_words(study: Study) -> list[str]:
     try:
-        codebook = study_codebook(study)
+        return codebook_words(study_codebook(study))
     except CodebookError:
         return []
-    return [word for word in codebook.thai_keywords() if " " not in word]
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,7 @@ class _Job:
     languages: tuple[str, ...]
     require_labels: bool
     cache_dir: Path
+    transcript: Transcript | None = None  # already read by the caller: not read again
 
 
 def _cache_key(sha256: str, settings: str) -> str:
@@ -112,8 +116,9 @@ def _cache_key(sha256: str, settings: str) -> str:
 
 
 def _run(job: _Job) -> tuple[str, str, Path, pa.Table, pa.Table]:
-    """Read, segment, tokenise and cache one transcript file (runs in a worker process)."""
-    transcript = read_transcript(job.path, languages=job.languages, require_labels=job.require_labels)
+    """Read (unless the caller did), segment, tokenise and cache one transcript (runs in a worker)."""
+    transcript = job.transcript or read_transcript(job.path, languages=job.languages,
+                                                   require_labels=job.require_labels)
     segments, tokens = build_tables(transcript.id, transcript.body, job.unit, job.extra_words)
     key = _cache_key(transcript.sha256, job.settings)
     cache = TableCache(job.cache_dir)
@@ -123,7 +128,8 @@ def _run(job: _Job) -> tuple[str, str, Path, pa.Table, pa.Table]:
 
 
 def study_text(study: Study, *, unit: str | None = None, extra_words: Iterable[str] | None = None,
-               progress: bool = False, processes: int | None = None) -> StudyText:
+               progress: bool = False, processes: int | None = None,
+               corpus: Corpus | None = None) -> StudyText:
     """Segment and token tables of every transcript of ``study``, from the cache where possible.
 
     A transcript file unchanged since the last run (same size and modification time) is not read
@@ -139,6 +145,8 @@ def study_text(study: Study, *, unit: str | None = None, extra_words: Iterable[s
     processes
         Worker processes for transcripts that must be rebuilt (default: all cores when there is
         enough text to gain, else 1).
+    corpus
+        The study's transcripts when the caller has read them already (they are not read again).
     """
     unit = unit or study.segment_unit
     if extra_words is None:
@@ -156,6 +164,7 @@ def study_text(study: Study, *, unit: str | None = None, extra_words: Iterable[s
     keys: dict[str, str] = {}
     owners: list[tuple[str, Path]] = []
     jobs: list[_Job] = []
+    read = {t.path: t for t in corpus} if corpus is not None else {}
     for path, known in files:
         if known is not None:
             tid, key = known[0], _cache_key(known[1], settings)
@@ -166,7 +175,7 @@ def study_text(study: Study, *, unit: str | None = None, extra_words: Iterable[s
                 owners.append((tid, path))
                 continue
         jobs.append(_Job(path, unit, settings, tokenizer.extra_words, study.languages,
-                         study.segment_unit == "turn", study.cache_dir))
+                         study.segment_unit == "turn", study.cache_dir, read.get(path)))
 
     for tid, sha, path, segments, tokens in _run_all(jobs, processes, progress):
         index.record(path, tid, sha)

@@ -14,19 +14,23 @@ import pandas as pd
 
 from analysis.errors import SitthiError
 from analysis.study import Study
-from analysis.text.corpus import read_corpus
+from analysis.text.corpus import Corpus, read_corpus
 from analysis.text.normalise import normalise
-from analysis.text.pipeline import study_text
+from analysis.text.pipeline import StudyText, study_text
 
 WORD_SCRIPTS = ("thai", "latin")
 
 
-def words_table(study: Study, *, progress: bool = False) -> pd.DataFrame:
-    """Word tokens with the attributes of their transcript (one row per token)."""
-    tokens = study_text(study, progress=progress).tokens
+def words_table(study: Study, *, progress: bool = False, text: StudyText | None = None,
+                corpus: Corpus | None = None) -> pd.DataFrame:
+    """Word tokens with the attributes of their transcript (one row per token).
+
+    ``text`` and ``corpus`` are the study's tables and transcripts when the caller has them already.
+    """
+    tokens = (text or study_text(study, progress=progress)).tokens
     words = tokens[tokens["script"].isin(WORD_SCRIPTS) & ~tokens["is_stop"]]
     return words[["transcript_id", "segment_id", "norm"]].merge(
-        read_corpus(study).attributes(), on="transcript_id", how="left")
+        (corpus or read_corpus(study)).attributes(), on="transcript_id", how="left")
 
 
 def _check_attribute(table: pd.DataFrame, by: str | None) -> None:
