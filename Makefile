@@ -3,24 +3,27 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Exact versions (with hashes) of everything Sitthi and its tests need, for Python 3.11 on any system.
+LOCK   := requirements.lock
 # Extra flags for JupyterLab, e.g. make lab LAB_ARGS=--no-browser
 LAB_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help report test lab check clean-venv
+.PHONY: help report test lab check lock clean-venv
 
 help: ## Show this help
 	@echo "Sitthi (สิทธิ) — make targets:"
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
-# Reinstall only when pyproject.toml changed since the last install.
-$(STAMP): pyproject.toml
+# Reinstall only when the lock file or pyproject.toml changed since the last install.
+$(STAMP): $(LOCK) pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 	  { echo "Sitthi needs Python 3.11 or newer: install it, or run make PYTHON=python3.11"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
 	  { echo "Cannot create .venv: install Python's venv module (Debian/Ubuntu: apt install python3-venv)"; exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
 report: $(STAMP) ## Run the main job on the demo study (outputs/)
@@ -34,6 +37,12 @@ test: $(STAMP) ## Run the whole test suite, notebooks included
 
 lab: $(STAMP) ## Open JupyterLab on notebooks/ with the project's kernel
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+
+lock: ## Refresh requirements.lock from the ranges in pyproject.toml (then run make test)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+	  --generate-hashes --quiet --custom-compile-command "make lock" -o $(LOCK)
 
 clean-venv: ## Remove .venv (the next command reinstalls it)
 	rm -rf $(VENV)

@@ -1,20 +1,28 @@
 """The ``sitthi`` command. Each command is a thin call into the modules of ``analysis``.
 
-User errors (``SitthiError``) print as ``file:line: what — what to do`` without a traceback and
-exit with status 1.
+Exit status: 0 when all is well, 1 when problems are found (``check``, ``check --privacy``,
+refused files, any ``SitthiError``), 2 for usage errors, 130 when interrupted. Every error a user
+can cause prints as one line on stderr, never a traceback (see ``run``).
 """
 
 from __future__ import annotations
 
+import os
 import sys
+import traceback
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from analysis.coding.check import CheckResult, check_study
+# typer >= 0.29 vendors click as ``typer._click``: its usage errors are not ``click``'s classes.
+from typer._click.exceptions import NoArgsIsHelpError, UsageError
+
 from analysis.errors import SitthiError
 from analysis.study import Study, init_study, load_study
+
+if TYPE_CHECKING:
+    from analysis.coding.check import CheckResult
 
 app = typer.Typer(help="Sitthi (สิทธิ): qualitative analysis of human-rights testimony in Thai and English.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -25,14 +33,22 @@ StudyOption = Annotated[Path | None, typer.Option(
     "--study", help="Study folder (default: $SITTHI_STUDY, else the nearest study.toml above here).")]
 
 
-def _study(ctx: typer.Context) -> Study:
-    return load_study(ctx.obj)
+def _given_study(ctx: typer.Context, study: Path | None) -> Path | None:
+    """The ``--study`` given after the command, else the one given before it (``sitthi --study D``)."""
+    before = ctx.find_root().params.get("study")
+    if study is not None and before is not None and Path(study).resolve() != Path(before).resolve():
+        raise UsageError(f"--study given twice ({before} and {study}): give it once", ctx)
+    return study if study is not None else before
+
+
+def _study(ctx: typer.Context, study: Path | None) -> Study:
+    """Load the study of ``--study`` (before or after the command), ``$SITTHI_STUDY`` or the nearest."""
+    return load_study(_given_study(ctx, study))
 
 
 @app.callback()
-def main_options(ctx: typer.Context, study: StudyOption = None) -> None:
-    """Choose the study for every command."""
-    ctx.obj = study
+def main_options(study: StudyOption = None) -> None:
+    """Choose the study for every command (``--study`` may also follow the command)."""
 
 
 def _print_check(result: CheckResult) -> None:
@@ -54,42 +70,45 @@ ApplyOption = Annotated[bool, typer.Option("--apply", help="Apply the reviewed k
 
 
 @app.command()
-def check(ctx: typer.Context, privacy: PrivacyOption = False) -> None:
+def check(ctx: typer.Context, privacy: PrivacyOption = False, study: StudyOption = None) -> None:
     """Validate the study and print the corpus table; exit 1 if anything is wrong."""
     if privacy:
         from analysis.privacy.leak_guard import check_privacy
 
-        leaks = check_privacy(_study(ctx))
+        leaks = check_privacy(_study(ctx, study))
         for leak in leaks:
             typer.echo(leak.message, err=True)
         typer.echo(f"{len(leaks)} possible leak(s). / พบข้อมูลที่อาจระบุตัวตน {len(leaks)} จุด" if leaks
                    else "OK: nothing identifying found. / ไม่พบข้อมูลที่ระบุตัวตน")
         raise typer.Exit(1 if leaks else 0)
-    result = check_study(_study(ctx), progress=True)
+    from analysis.coding.check import check_study
+
+    result = check_study(_study(ctx, study), progress=True)
     _print_check(result)
     raise typer.Exit(0 if result.ok else 1)
 
 
 @app.command()
-def anonymise(ctx: typer.Context, propose: ProposeOption = False, apply: ApplyOption = False) -> None:
+def anonymise(ctx: typer.Context, propose: ProposeOption = False, apply: ApplyOption = False,
+              study: StudyOption = None) -> None:
     """Pseudonymise data/raw/ into data/transcripts/ (the key stays outside the study)."""
+    if propose == apply:
+        raise UsageError("give either --propose or --apply (one of them)", ctx)
     from analysis.privacy import anonymise as anon
 
-    study = _study(ctx)
-    if propose == apply:
-        raise typer.BadParameter("give --propose or --apply")
+    chosen = _study(ctx, study)
     if propose:
-        key, review, n = anon.write_proposal(study)
+        key, review, n = anon.write_proposal(chosen)
         typer.echo(f"{n} identifiers proposed. Review / ตรวจ: {review}\nthen edit / แก้ไข: {key}")
         return
-    applied = anon.apply_key(study)
+    applied = anon.apply_key(chosen)
     for problem in applied.problems:
         typer.echo(problem.message, err=True)
-    typer.echo(f"{len(applied.written)} transcript(s) written to {study.transcripts_dir}; "
+    typer.echo(f"{len(applied.written)} transcript(s) written to {chosen.transcripts_dir}; "
                f"{len(applied.problems)} refused.")
     carried = applied.carried
     if carried.count or carried.lost or carried.kept:
-        typer.echo(f"{carried.count} imported coding(s) carried to {study.codings_dir}"
+        typer.echo(f"{carried.count} imported coding(s) carried to {chosen.codings_dir}"
                    + (f"; {carried.lost} lost (their words were replaced entirely)" if carried.lost else "")
                    + (f"; {len(carried.kept)} file(s) left in data/raw/codings (the coder has codings "
                       "there already)" if carried.kept else ""))
@@ -97,20 +116,21 @@ def anonymise(ctx: typer.Context, propose: ProposeOption = False, apply: ApplyOp
 
 
 @app.command("install-hooks")
-def install_hooks(ctx: typer.Context) -> None:
+def install_hooks(ctx: typer.Context, study: StudyOption = None) -> None:
     """Install a git pre-commit hook: no identifiers and no notebook outputs in a commit."""
     from analysis.privacy.git_hook import install
 
-    typer.echo(f"Installed / ติดตั้งแล้ว: {install(_study(ctx).root)}")
+    typer.echo(f"Installed / ติดตั้งแล้ว: {install(_study(ctx, study).root)}")
 
 
 @app.command()
 def report(ctx: typer.Context,
-           force: Annotated[bool, typer.Option(help="Rebuild even if nothing changed.")] = False) -> None:
+           force: Annotated[bool, typer.Option(help="Rebuild even if nothing changed.")] = False,
+           study: StudyOption = None) -> None:
     """Build the report in outputs/: figures (th, en), tables, report.html, quotes.docx."""
     from analysis.report.build import build_report
 
-    result = build_report(_study(ctx), force=force, progress=True)
+    result = build_report(_study(ctx, study), force=force, progress=True)
     for line in result.removed:
         typer.echo(f"removed (leak guard) / ลบออก: {line}", err=True)
     state = "built / สร้างแล้ว" if result.rebuilt else "up to date, nothing changed / เป็นปัจจุบันแล้ว"
@@ -121,22 +141,24 @@ def report(ctx: typer.Context,
 @app.command()
 def words(ctx: typer.Context,
           by: Annotated[str | None, typer.Option(help="Attribute to break down by (site, group).")] = None,
-          top: Annotated[int, typer.Option(help="How many words per group.")] = 20) -> None:
+          top: Annotated[int, typer.Option(min=1, help="How many words per group.")] = 20,
+          study: StudyOption = None) -> None:
     """Most frequent words (without stopwords and punctuation), overall or per group."""
     from analysis.text.words import word_frequencies, words_table
 
-    table = word_frequencies(words_table(_study(ctx), progress=True), by=by, top=top)
+    table = word_frequencies(words_table(_study(ctx, study), progress=True), by=by, top=top)
     typer.echo(table.to_string(index=False))
 
 
 @app.command()
 def kwic(ctx: typer.Context, query: Annotated[str, typer.Argument(help="Word or phrase to find.")],
          by: Annotated[str | None, typer.Option(help="Attribute to show with each hit.")] = None,
-         window: Annotated[int, typer.Option(help="Characters of context on each side.")] = 30) -> None:
+         window: Annotated[int, typer.Option(min=0, help="Characters of context on each side.")] = 30,
+         study: StudyOption = None) -> None:
     """Keyword in context: every place a word or phrase occurs, with the text around it."""
     from analysis.text.words import kwic as find
 
-    hits = find(_study(ctx), query, window=window, by=by)
+    hits = find(_study(ctx, study), query, window=window, by=by)
     typer.echo(hits.to_string(index=False) if len(hits) else f"'{query}' not found. / ไม่พบคำนี้")
     typer.echo(f"{len(hits)} hit(s) in {hits['transcript_id'].nunique()} transcript(s).")
 
@@ -151,36 +173,37 @@ app.add_typer(import_app, name="import")
 
 
 @codebook_app.command("guide")
-def codebook_guide(ctx: typer.Context) -> None:
+def codebook_guide(ctx: typer.Context, study: StudyOption = None) -> None:
     """Write the bilingual coder's guide to outputs/codebook/guide.html and guide.md."""
     from analysis.codebook.guide import write_guide
     from analysis.codebook.model import study_codebook
 
-    study = _study(ctx.parent)
-    for path in write_guide(study_codebook(study), study.outputs_dir / "codebook"):
+    chosen = _study(ctx, study)
+    for path in write_guide(study_codebook(chosen), chosen.outputs_dir / "codebook"):
         typer.echo(f"Wrote {path}")
 
 
 @codebook_app.command("show")
 def codebook_show(ctx: typer.Context,
                   search: Annotated[str, typer.Argument(help="Text to look for (Thai or English).")] = "",
-                  lang: Annotated[str, typer.Option(help="Label language: th or en.")] = "th") -> None:
+                  lang: Annotated[Literal["th", "en"], typer.Option(help="Label language.")] = "th",
+                  study: StudyOption = None) -> None:
     """List the codes (or those matching a search) with their labels."""
     from analysis.codebook.model import study_codebook
 
-    table = study_codebook(_study(ctx.parent)).search(search)
-    typer.echo(table[["id", "kind", "parent", f"label_{'th' if lang == 'th' else 'en'}"]]
-               .to_string(index=False, na_rep="-"))
+    table = study_codebook(_study(ctx, study)).search(search)
+    typer.echo(table[["id", "kind", "parent", f"label_{lang}"]].to_string(index=False, na_rep="-"))
 
 
 @export_app.command("codebook")
 def export_codebook(ctx: typer.Context,
-                    out: Annotated[Path, typer.Argument(help="The .qdc file to write.")]) -> None:
+                    out: Annotated[Path, typer.Argument(help="The .qdc file to write.")],
+                    study: StudyOption = None) -> None:
     """Write the codebook as a REFI-QDA codebook (.qdc) for NVivo, ATLAS.ti, MAXQDA, QualCoder."""
     from analysis.codebook.model import study_codebook
     from analysis.exchange.qdc import write_qdc
 
-    path = write_qdc(study_codebook(_study(ctx.parent)), out)
+    path = write_qdc(study_codebook(_study(ctx, study)), out)
     typer.echo(f"Wrote {path}")
 
 
@@ -190,26 +213,25 @@ def export_qdpx_command(ctx: typer.Context,
                             help="The .qdpx to write (default: outputs/exchange/<study>.qdpx).")] = None,
                         coders: Annotated[str | None, typer.Option(
                             help="Only these coders' codings, e.g. --coders nok,mai (default: all).")] = None,
-                        ) -> None:
+                        study: StudyOption = None) -> None:
     """Write transcripts, codebook and codings as a REFI-QDA project (.qdpx)."""
     from analysis.exchange.qdpx_export import export_qdpx
 
-    study = _study(ctx.parent)
-    chosen = [c.strip() for c in coders.split(",") if c.strip()] if coders is not None else None
-    out = out or study.outputs_dir / "exchange" / f"{study.root.name}.qdpx"
-    typer.echo(export_qdpx(study, out, coders=chosen).summary())
+    chosen = _study(ctx, study)
+    only = [c.strip() for c in coders.split(",") if c.strip()] if coders is not None else None
+    out = out or chosen.outputs_dir / "exchange" / f"{chosen.root.name}.qdpx"
+    typer.echo(export_qdpx(chosen, out, coders=only).summary())
 
 
 @import_app.command("codebook")
 def import_codebook(ctx: typer.Context,
                     source: Annotated[Path, typer.Argument(help="The .qdc (or .qde) file to read.")],
                     out: Annotated[str | None, typer.Option(help="Name of the new YAML codebook.")] = None,
-                    ) -> None:
+                    study: StudyOption = None) -> None:
     """Read a REFI-QDA codebook into the study's codebooks folder as YAML."""
     from analysis.exchange.qdc import import_qdc
 
-    study = _study(ctx.parent)
-    target = study.codebooks_dir / (out or f"{source.stem}.yaml")
+    target = _study(ctx, study).codebooks_dir / (out or f"{source.stem}.yaml")
     result = import_qdc(source, target)
     typer.echo(f"Wrote {target} ({len(result.data['codes'])} codes).")
     for note in result.notes:
@@ -219,15 +241,20 @@ def import_codebook(ctx: typer.Context,
 
 @import_app.command("qdpx")
 def import_qdpx_command(
+        ctx: typer.Context,
         source: Annotated[Path, typer.Argument(help="The .qdpx project (or a bare .qde file) to read.")],
-        study: Annotated[Path, typer.Option("--study", help="Folder of the new study (created if missing).")],
+        study: Annotated[Path | None, typer.Option(
+            "--study", help="Folder of the new study (created if missing); required.")] = None,
         anonymised: Annotated[bool, typer.Option(
             "--anonymised", help="The texts are anonymised: write them to data/transcripts.")] = False,
         ) -> None:
     """Import a REFI-QDA project (NVivo, ATLAS.ti, MAXQDA, QualCoder) into a new, empty study."""
     from analysis.exchange.qdpx_import import import_qdpx
 
-    result = import_qdpx(source, study, anonymised=anonymised, progress=True)
+    target = _given_study(ctx, study)
+    if target is None:
+        raise UsageError("Missing option '--study': the folder of the new study", ctx)
+    result = import_qdpx(source, target, anonymised=anonymised, progress=True)
     for line in result.summary():
         typer.echo(line)
     for note in result.notes:
@@ -243,21 +270,22 @@ app.add_typer(codings_app, name="codings")
 
 
 @codings_app.command("status")
-def codings_status(ctx: typer.Context) -> None:
+def codings_status(ctx: typer.Context, study: StudyOption = None) -> None:
     """Per coder: transcripts coded, segments coded, codes used, last activity."""
     from analysis.coding.status import coding_status
 
-    table = coding_status(_study(ctx.parent))
+    table = coding_status(_study(ctx, study))
     typer.echo(table.to_string(index=False) if len(table) else "No codings yet. / ยังไม่มีการลงรหัส")
 
 
 @codings_app.command("undo")
 def codings_undo(ctx: typer.Context,
-                 coder: Annotated[str, typer.Option(help="Whose last action to undo.")]) -> None:
+                 coder: Annotated[str, typer.Option(help="Whose last action to undo.")],
+                 study: StudyOption = None) -> None:
     """Undo a coder's last action (add, remove or edit), from the audit log."""
     from analysis.coding.store import CodingStore
 
-    entry = CodingStore(_study(ctx.parent)).undo(coder)
+    entry = CodingStore(_study(ctx, study)).undo(coder)
     row = entry["row"]
     typer.echo(f"Undid {entry['action']} of {row['code_id']} on {row['segment_id']} by {coder}.")
 
@@ -265,26 +293,27 @@ def codings_undo(ctx: typer.Context,
 @app.command()
 def suggest(ctx: typer.Context,
             evaluate: Annotated[str | None, typer.Option(help="Compare suggestions with this coder.")] = None,
-            transcript: Annotated[str | None, typer.Option(help="Only this transcript.")] = None) -> None:
+            transcript: Annotated[str | None, typer.Option(help="Only this transcript.")] = None,
+            study: StudyOption = None) -> None:
     """Keyword suggestions per segment, or (--evaluate CODER) their precision and recall per code."""
     from analysis.coding.status import suggestion_report
 
-    typer.echo(suggestion_report(_study(ctx), coder=evaluate, transcript=transcript).to_string(index=False))
+    table = suggestion_report(_study(ctx, study), coder=evaluate, transcript=transcript)
+    typer.echo(table.to_string(index=False))
 
 
 @app.command()
 def agree(ctx: typer.Context,
           coders: Annotated[str | None, typer.Option(help="Comma-separated coders (default: all).")] = None,
-          by: Annotated[str, typer.Option(help="code or right.")] = "code",
-          format: Annotated[str, typer.Option(help="table, csv or json.")] = "table",
-          samples: Annotated[int, typer.Option(help="Bootstrap samples for the alpha CI.")] = 1000) -> None:
+          by: Annotated[Literal["code", "right"], typer.Option(help="Per code or per right.")] = "code",
+          format: Annotated[Literal["table", "csv", "json"], typer.Option(help="Output format.")] = "table",
+          samples: Annotated[int, typer.Option(min=1, help="Bootstrap samples for the alpha CI.")] = 1000,
+          study: StudyOption = None) -> None:
     """Inter-coder agreement per code (or right): percent agreement, kappa, alpha with 95% CI."""
     from analysis.agreement.study import study_agreement, write_disagreements
 
-    if by not in ("code", "right") or format not in ("table", "csv", "json"):
-        raise typer.BadParameter("use --by code|right and --format table|csv|json")
-    study = _study(ctx)
-    result = study_agreement(study, coders=coders.split(",") if coders else None, by=by, samples=samples)
+    chosen = _study(ctx, study)
+    result = study_agreement(chosen, coders=coders.split(",") if coders else None, by=by, samples=samples)
     table = result.table
     if format == "csv":
         typer.echo(table.to_csv(index=False), nl=False)
@@ -292,7 +321,7 @@ def agree(ctx: typer.Context,
         typer.echo(table.to_json(orient="records", force_ascii=False, indent=1))
     else:
         typer.echo(table.drop(columns=["label_th"]).to_string(index=False, na_rep="-"))
-        path = write_disagreements(result, study.outputs_dir / "agreement" / "disagreements.xlsx")
+        path = write_disagreements(result, chosen.outputs_dir / "agreement" / "disagreements.xlsx")
         typer.echo(f"\nCoders: {', '.join(result.coders)}. Unit: segment. "
                    f"{len(result.disagreements)} disagreements written to {path}")
 
@@ -302,28 +331,54 @@ def init(path: Annotated[Path, typer.Argument(help="Folder for the new study (cr
          name: Annotated[str | None, typer.Option(help="Study name (default: the folder name).")] = None,
          ) -> None:
     """Create a new study folder: study.toml, data/, codebooks/, outputs/ and a .gitignore."""
-    study = init_study(path, name=name, codebooks=TOOL_CODEBOOKS)
-    typer.echo(f"Created study '{study.name}' in {study.root}")
-    typer.echo(f"Put anonymised transcripts in {study.transcripts_dir} and raw interviews in "
-               f"{study.raw_dir} (never commit data/raw).")
+    created = init_study(path, name=name, codebooks=TOOL_CODEBOOKS)
+    typer.echo(f"Created study '{created.name}' in {created.root}")
+    typer.echo(f"Put anonymised transcripts in {created.transcripts_dir} and raw interviews in "
+               f"{created.raw_dir} (never commit data/raw).")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(part.strip() for part in str(text).splitlines() if part.strip())
+
+
+def _fail(message: str, status: int) -> int:
+    typer.echo(_one_line(message), err=True)
+    return status
+
+
+def _usage(err: UsageError) -> str:
+    command = err.ctx.command_path if err.ctx is not None else "sitthi"
+    return f"error: {err.format_message()} (try: {command} --help)"
+
+
+def run(args: list[str] | None = None) -> int:
+    """Run ``sitthi`` with ``args`` (default: the command line) and return its exit status.
+
+    0 when all is well, 1 for problems found and user errors (one line each), 2 for usage errors
+    (one line), 130 when interrupted. A bug prints one line too; ``SITTHI_DEBUG=1`` adds its traceback.
+    """
+    try:
+        status = app(args=sys.argv[1:] if args is None else args, prog_name="sitthi", standalone_mode=False)
+    except SitthiError as err:
+        return _fail(f"error: {err.message}", 1)
+    except NoArgsIsHelpError as err:  # `sitthi` or `sitthi codings` alone: show the help
+        if err.format_message().strip():  # with rich installed, typer has printed it already
+            typer.echo(err.format_message(), err=True)
+        return err.exit_code
+    except UsageError as err:
+        return _fail(_usage(err), err.exit_code)
+    except typer.TyperException as err:  # the other errors typer (click) reports, e.g. unreadable files
+        return _fail(f"error: {err.format_message()}", err.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        return _fail("Aborted. / ยกเลิกแล้ว", 130)
+    except Exception as err:  # a bug in Sitthi, not the user's doing
+        if os.environ.get("SITTHI_DEBUG", "") not in ("", "0"):
+            traceback.print_exception(err)
+        return _fail(f"internal error: {type(err).__name__}: {err} — please report it; "
+                     "run with SITTHI_DEBUG=1 to see the details", 1)
+    return status if isinstance(status, int) else 0
 
 
 def main() -> None:
-    """Console entry point: run the app, print user errors in one line without a traceback."""
-    try:
-        app(standalone_mode=False)
-    except SitthiError as err:
-        typer.echo(f"error: {err.message}", err=True)
-        sys.exit(1)
-    except typer.Exit as done:
-        sys.exit(done.exit_code)
-    except typer.Abort:
-        typer.echo("Aborted.", err=True)
-        sys.exit(130)
-    except Exception as err:  # click usage errors
-        import click
-
-        if isinstance(err, click.ClickException):
-            err.show()
-            sys.exit(err.exit_code)
-        raise
+    """Console entry point (``sitthi``): exit with the status of ``run``."""
+    sys.exit(run())

@@ -239,6 +239,11 @@ coders = []
 GITIGNORE_TEMPLATE = """\
 # Never commit identifiable originals, caches or generated outputs.
 {paths}
+# Nor lock files of a running Sitthi, or what an interrupted save left behind.
+.lock
+.*.lock
+.*.tmp
+.*.tmp.*
 """
 
 

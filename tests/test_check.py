@@ -79,3 +79,25 @@ def test_check_cli_init_then_refuses_again(tmp_path) -> None:
     assert 'name = "Field 2027"' in (target / "study.toml").read_text()
     second = runner.invoke(app, ["init", str(target)])
     assert second.exit_code != 0
+
+
+def test_check_codings_row_of_another_coder_is_a_problem(make_study) -> None:
+    from analysis.coding.status import study_codings
+    from analysis.coding.store import CodingStore, new_coding
+    from analysis.text.corpus import read_transcript
+    from analysis.text.segments import segment_body
+
+    study = make_study("GOOD-TH.md")
+    transcript = read_transcript(study.transcripts_dir / "GOOD-TH.md")
+    store = CodingStore(study)
+    store.add(new_coding(transcript, segment_body(transcript.id, transcript.body)[1], "LIB-SHEL", "nok"))
+    assert check_study(study).ok
+    path = store.path("nok", "GOOD-TH")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + text.splitlines()[1].replace(",LIB-SHEL,nok,", ",LIB-DET,mai,") + "\n",
+                    encoding="utf-8")
+    result = runner.invoke(app, ["--study", str(study.root), "check"])
+    assert result.exit_code == 1
+    assert f"{path}:3: coder_id 'mai' is not this folder's coder 'nok'" in result.output
+    codings = study_codings(study)[0].set_index("coder_id")
+    assert codings.loc["mai", "status"] == "invalid"  # counted for nobody

@@ -82,3 +82,46 @@ def test_coding_panel_remembers_the_coder_and_needs_one(make_study) -> None:
     first.coder.value = "Bad Name"
     first.boxes["LIB"].value = True
     assert "not allowed" in first.error.value
+
+
+def ticked(panel) -> set:
+    """(segment, code) of every ticked box, segment by segment, as the coder sees them."""
+    found = set()
+    for position in range(len(panel.segments)):
+        panel.go(position)
+        found |= {(panel.segment.segment_id, code) for code, box in panel.boxes.items() if box.value}
+    return found
+
+
+def test_coding_panel_shows_codings_where_the_report_counts_them(panel) -> None:
+    from analysis.coding.status import study_codings
+
+    panel.go(3)
+    panel.boxes["LIB-SHEL"].value = True
+    panel.phrase.value = "อ่านไม่ออก"
+    panel.boxes["FTR-INTERP"].value = True
+    panel.go(1)
+    panel.boxes["ACT-POLICE"].value = True
+    panel.boxes["FTR"].value = True
+    path = panel.study.transcripts_dir / "GOOD-TH.md"  # a new first turn; turn 2 reworded
+    text = path.read_text(encoding="utf-8").replace("---\n\nI: ", "---\n\nI: สวัสดีค่ะ\n\nI: ", 1)
+    path.write_text(text.replace("ตอนดึก", "ตอนเช้า"), encoding="utf-8")
+    panel = CodingPanel(panel.study, coder="nok", transcript="GOOD-TH")
+    table = study_codings(panel.study)[0]
+    counted = table[table["status"].isin(["ok", "reanchored"])]
+    assert ticked(panel) == set(zip(counted["segment_id"], counted["code_id"], strict=True)) == {
+        ("GOOD-TH:0005", "LIB-SHEL"), ("GOOD-TH:0005", "FTR-INTERP")}
+    panel.go(4)
+    assert "<mark>อ่านไม่ออก</mark>" in panel.context.value and "LIB-SHEL" in panel.chips.value
+    reviews = [row.children[1].value for row in panel.review.children[1:]]
+    assert all("needs review" in r and "GOOD-TH:0002" in r for r in reviews)
+    assert ["ACT-POLICE ·" in r for r in reviews] == [True, False] and "FTR ·" in reviews[1]
+    panel.review.children[1].children[0].click()  # remove the first coding to review
+    assert len(panel.review.children) == 2 and len(saved(panel)) == 3
+    panel.go(1)  # re-code the other one on today's turn 2: it replaces the stale row with its key
+    panel.boxes["FTR"].value = True
+    assert panel.review.children == () and ("GOOD-TH:0002", "FTR") in ticked(panel)
+    panel.go(3)  # coding LIB-SHEL on today's turn 4 first saves the re-anchored one at its new place
+    panel.boxes["LIB-SHEL"].value = True
+    assert {("GOOD-TH:0004", "LIB-SHEL"), ("GOOD-TH:0005", "LIB-SHEL")} <= ticked(panel)
+    assert {("GOOD-TH:0004", "LIB-SHEL", None), ("GOOD-TH:0005", "LIB-SHEL", None)} <= saved(panel)

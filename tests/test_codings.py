@@ -146,7 +146,9 @@ def test_codings_ambiguous_quote_needs_review(coded) -> None:
     at = transcript.body.index("ล่าม")
     store.add(new_coding(transcript, segments[2], "FTR-INTERP", "nok", start=at, end=at + 4))
     path = study.transcripts_dir / "GOOD-TH.md"
-    path.write_text(path.read_text(encoding="utf-8") + "\nR: ล่ามก็ไม่มีอีกแล้ว\n", encoding="utf-8")
+    text = path.read_text(encoding="utf-8")  # the phrase moves to 7 characters before and 7 after its place
+    path.write_text(text.replace("แล้วได้ล่ามไหม", "ล่ามแล้วได้ไหมล่าม"), encoding="utf-8")
+    assert len("แล้วได้") == 7 and len("ล่ามแล้วได้ไหม") == 7 + 7
     table, problems = study_codings(study)
     assert table["status"].tolist() == ["needs review"]
     assert "needs review" in problems[0].what and problems[0].line == 2
@@ -238,3 +240,109 @@ def test_codings_suggestions_and_evaluation(coded) -> None:
                      pd.DataFrame({"segment_id": ["a", "c"], "code_id": ["X", "X"]}), transcripts={"T"})
     assert table.iloc[0][["precision", "recall"]].tolist() == [0.5, 0.5]
     assert json.loads(json.dumps(table.to_dict()))  # plain values
+
+
+def append_log(store, coder, *entries) -> None:
+    """Append raw lines (dicts are written as JSON) to a coder's audit log."""
+    with open(store.folder(coder) / "log.jsonl", "a", encoding="utf-8") as handle:
+        for entry in entries:
+            handle.write((entry if isinstance(entry, str) else json.dumps(entry, ensure_ascii=False)) + "\n")
+
+
+def test_codings_undo_refuses_a_log_entry_with_a_path(coded, tmp_path) -> None:
+    study, store, transcript, segments = coded
+    store.add(new_coding(transcript, segments[1], "LIB-SHEL", "nok"))
+    before = (store.path("nok", "GOOD-TH").read_text(encoding="utf-8"), sorted(tmp_path.rglob("*")))
+    good = store.log("nok")[0]
+    for bad in ("../../../tmp/x", "../../../../x", str(tmp_path / "x"), "x\\..\\y", "P1\n"):
+        entry = good | {"transcript_id": bad}
+        entry["row"] = entry["row"] | {"transcript_id": bad}
+        (store.folder("nok") / "log.jsonl").write_text(json.dumps(entry) + "\n", encoding="utf-8")
+        with pytest.raises(CodingError) as caught:
+            store.undo("nok")
+        message = caught.value.message
+        assert "\n" not in message and "log.jsonl:1: bad log entry" in message and "not a plain id" in message
+    assert not (study.root / "tmp" / "x.csv").exists() and not (tmp_path / "x.csv").exists()
+    assert (store.path("nok", "GOOD-TH").read_text(encoding="utf-8"), sorted(tmp_path.rglob("*"))) == before
+    result = CliRunner().invoke(app, ["--study", str(study.root), "codings", "undo", "--coder", "nok"])
+    assert result.exit_code == 1 and isinstance(result.exception, CodingError)  # printed in one line
+
+
+def test_codings_undo_reports_a_malformed_entry_by_line(coded) -> None:
+    study, store, transcript, segments = coded
+    store.add(new_coding(transcript, segments[1], "LIB-SHEL", "nok"))
+    good = store.log("nok")[0]
+    path = store.folder("nok") / "log.jsonl"
+    unknown = {**good, "transcript_id": "NOT-HERE", "row": {**good["row"], "transcript_id": "NOT-HERE"}}
+    cases = {
+        '{"action": "add", "coder": "no': "not JSON",  # cut short, but not the last line
+        json.dumps({k: v for k, v in good.items() if k != "row"}): "its row must have exactly the fields",
+        json.dumps({**good, "row": {**good["row"], "start": "5", "end": 9}}): "'start' in its row is '5'",
+        json.dumps({**good, "row": {**good["row"], "start": 9, "end": 5}}): "do not make a span",
+        json.dumps({**good, "action": "delete"}): "unknown action 'delete'",
+        json.dumps({**good, "coder": "mai"}): "is not this log's coder 'nok'",
+        json.dumps({**good, "row": {**good["row"], "coder_id": "mai"}}): "by 'mai', not 'GOOD-TH' by 'nok'",
+        json.dumps(unknown): "transcript 'NOT-HERE' is neither a transcript of the study",
+        "[1, 2]": "not a JSON object",
+    }
+    for line, what in cases.items():
+        path.write_text(json.dumps(good) + "\n" + line + "\n" + json.dumps(good) + "\n", encoding="utf-8")
+        with pytest.raises(CodingError, match=r"log\.jsonl:2: ") as caught:
+            store.undo("nok")
+        assert what in caught.value.message and "delete the line" in caught.value.fix
+    assert len(store.read("nok", "GOOD-TH")) == 1  # nothing was undone
+
+
+def test_codings_log_ignores_and_cuts_off_a_line_cut_short_by_a_crash(coded) -> None:
+    study, store, transcript, segments = coded
+    store.add(new_coding(transcript, segments[1], "LIB-SHEL", "nok"))
+    path = store.folder("nok") / "log.jsonl"
+    with open(path, "ab") as handle:
+        handle.write('{"action": "add", "quote": "ตำร'.encode()[:-1])  # cut inside a Thai letter
+    assert [e["action"] for e in store.log("nok")] == ["add"]
+    store.add(new_coding(transcript, segments[3], "FTR-INTERP", "nok"))
+    assert path.read_text(encoding="utf-8").count("\n") == 2 and [e["action"] for e in store.log("nok")] == [
+        "add", "add"]
+    store.undo("nok")
+    assert [c.code_id for c in store.read("nok", "GOOD-TH")] == ["LIB-SHEL"]
+
+
+def test_codings_refuse_symbolic_links(coded, tmp_path) -> None:
+    study, store, transcript, segments = coded
+    store.add(new_coding(transcript, segments[1], "LIB-SHEL", "nok"))
+    log = store.folder("nok") / "log.jsonl"
+    outside = tmp_path / "elsewhere.jsonl"
+    log.rename(outside)
+    log.symlink_to(outside)
+    another = new_coding(transcript, segments[2], "LIB", "nok")
+    for action in (lambda: store.undo("nok"), lambda: store.add(another)):
+        with pytest.raises(CodingError, match="symbolic link") as caught:
+            action()
+        assert caught.value.path == log and "\n" not in caught.value.message
+    assert outside.read_text(encoding="utf-8").count("\n") == 1
+    log.unlink()
+    outside.rename(log)
+    csv_path, target = store.path("nok", "GOOD-TH"), tmp_path / "target.csv"
+    csv_path.rename(target)
+    csv_path.symlink_to(target)
+    with pytest.raises(CodingError, match="symbolic link"):
+        store.undo("nok")
+    with pytest.raises(CodingError, match="symbolic link"):
+        store.add(new_coding(transcript, segments[2], "LIB", "nok"))
+    (tmp_path / "mai").mkdir()
+    store.folder("mai").symlink_to(tmp_path / "mai")
+    with pytest.raises(CodingError, match="symbolic link"):
+        store.add(new_coding(transcript, segments[2], "LIB", "mai"))
+    assert list((tmp_path / "mai").iterdir()) == [] and target.read_text(encoding="utf-8").count("\n") == 2
+
+
+def test_codings_store_refuses_transcript_ids_that_are_paths(coded) -> None:
+    study, store, transcript, segments = coded
+    from dataclasses import replace
+
+    coding = replace(new_coding(transcript, segments[1], "LIB-SHEL", "nok"), transcript_id="../../x")
+    with pytest.raises(CodingError, match="not a plain id"):
+        store.add(coding)
+    with pytest.raises(CodingError, match="not a plain id"):
+        store.read("nok", "/etc/passwd")
+    assert not (study.root / "data" / "x.csv").exists()

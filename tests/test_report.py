@@ -101,4 +101,18 @@ def test_report_refuses_a_study_with_problems(coded_tiny_study) -> None:
     done = subprocess.run([*command, "--study", str(coded_tiny_study.root), "report"], capture_output=True,
                           text=True)
     assert done.returncode == 1 and "Traceback" not in done.stderr
-    assert re.search(r"^error: .*sitthi check found 1 problem\(s\), the first: .*P7\.md", done.stderr)
+    assert re.search(r"^error: .*sitthi check found 1 problem\(s\), the first: .*P7\.md", done.stderr,
+                     re.MULTILINE)
+
+
+def test_report_json_records_the_software_that_made_it(built) -> None:
+    import json
+    from importlib.metadata import version
+
+    from analysis import __version__
+
+    study, _ = built
+    software = json.loads((study.outputs_dir / "report.json").read_text(encoding="utf-8"))["software"]
+    assert software["sitthi"] == __version__
+    for library in ("pythainlp", "nlpo3", "spacy", "pandas", "matplotlib"):
+        assert software[library] == version(library), library

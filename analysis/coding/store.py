@@ -9,6 +9,14 @@ empty ``start,end`` means the whole segment.
 Every change takes the coder's lock, reads the file, changes it, writes it atomically (temporary
 file, fsync, rename) and appends to the log, so two kernels of one coder never lose an update
 and a crash leaves either the old or the new file, never a partial one.
+
+The audit log is data, not instructions. Undo first checks every entry: a known action, a row
+with exactly the coding fields and valid values, the log's own coder, and a transcript id that is
+plain (the corpus's id pattern: no folders, no ``..``) and known (a transcript file of the study
+or this coder's codings file for it). A malformed line is an error naming ``log.jsonl:LINE``; only
+a last line cut short by a crash is ignored (and cut off before the next append). Symbolic links
+(a coder's folder, a codings file, the log) are refused for writing and undo, and every path must
+resolve inside the coder's folder.
 """
 
 from __future__ import annotations
@@ -18,20 +26,20 @@ import io
 import json
 import os
 import re
-import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from analysis.errors import SitthiError
+from analysis.files import hold_lock, write_atomic
 from analysis.study import Study
 
 CODING_COLUMNS = ["transcript_id", "segment_id", "start", "end", "code_id", "coder_id", "text_sha8",
                   "quote", "coded_at", "memo"]
 CODER_RE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 LOG_NAME = "log.jsonl"
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)  # opening the log never follows a link (not on Windows)
 
 
 class CodingError(SitthiError):
@@ -77,10 +85,20 @@ def now() -> str:
 
 def check_coder(coder: str) -> str:
     """A coder id: lower-case letters, digits, '-' or '_' (it names a folder)."""
-    if not CODER_RE.match(coder or ""):
+    if not isinstance(coder, str) or not CODER_RE.fullmatch(coder):
         raise CodingError(f"coder name {coder!r} is not allowed",
                           fix="use lower-case letters and digits, e.g. 'nok' or 'rl-07'")
     return coder
+
+
+def check_transcript_id(transcript_id: str) -> str:
+    """A transcript id as the corpus allows it; it names a file, so it never holds a folder or ``..``."""
+    from analysis.text.corpus import ID_RE  # the corpus's pattern: letters, digits, '.', '-', '_'
+
+    if not isinstance(transcript_id, str) or not ID_RE.fullmatch(transcript_id) or ".." in transcript_id:
+        raise CodingError(f"transcript id {transcript_id!r} is not a plain id",
+                          fix="use a transcript's id, e.g. 'CM-07' (letters, digits, '.', '-', '_')")
+    return transcript_id
 
 
 # ----------------------------------------------------------------------------- files
@@ -132,6 +150,28 @@ def _coding(fields: list[str]) -> Coding:
                   values["memo"])
 
 
+def coding_from_row(row) -> Coding:
+    """The coding of a log entry's ``row``: exactly the coding fields, with valid values (else ValueError)."""
+    if not isinstance(row, dict) or sorted(row) != sorted(CODING_COLUMNS):
+        raise ValueError(f"its row must have exactly the fields {', '.join(CODING_COLUMNS)}")
+    for name in CODING_COLUMNS:
+        value = row[name]
+        if name in ("start", "end"):
+            right = value is None or (isinstance(value, int) and not isinstance(value, bool))
+        else:
+            right = isinstance(value, str)
+        if not right:
+            raise ValueError(f"'{name}' in its row is {value!r}")
+    return _coding(["" if row[name] is None else str(row[name]) for name in CODING_COLUMNS])
+
+
+def read_rows(path: Path) -> tuple[list[tuple[int, Coding]], list[CodingError]]:
+    """The rows of a codings file with their lines (none when there is no file), and its bad rows."""
+    if not path.is_file():
+        return [], []
+    return parse_rows(path.read_text(encoding="utf-8"), path)
+
+
 def format_codings(codings: list[Coding]) -> str:
     """CSV text: header, then rows sorted by segment, span and code (stable for git)."""
     buffer = io.StringIO()
@@ -142,51 +182,92 @@ def format_codings(codings: list[Coding]) -> str:
     return buffer.getvalue()
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text``: temporary file, fsync, rename, fsync of the folder."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+def coder_lock(folder: Path, *, timeout: float = 30.0):
+    """Hold the coder's lock (``.lock`` in their folder) while their codings change."""
+    return hold_lock(folder / ".lock", timeout=timeout, what=f"{folder.name}'s codings folder")
+
+
+# ----------------------------------------------------------------------------- the audit log
+
+ACTIONS = ("add", "remove", "edit")
+LOG_FIX = ("this line is not as Sitthi wrote it: restore log.jsonl from git or a backup, or delete the "
+           "line (its action can then not be undone)")
+
+
+def read_log(path: Path) -> list[tuple[int, object]]:
+    """The JSON value of each line of an audit log, with its line number.
+
+    A last line without a newline that is not JSON was cut short by a crash and is ignored; any other
+    line that is not JSON is a ``CodingError`` naming ``log.jsonl:LINE``.
+    """
+    if not path.is_file():
+        return []
+    lines = path.read_bytes().split(b"\n")
+    entries = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            entries.append((number, json.loads(line.decode("utf-8"))))
+        except ValueError:  # also a line that is not UTF-8
+            if number == len(lines):
+                continue
+            raise CodingError("this line of the audit log is not JSON", path=path, line=number,
+                              fix=LOG_FIX) from None
+    return entries
+
+
+def check_entry(entry, coder: str) -> None:
+    """Raise ``ValueError`` unless ``entry`` is a log entry as Sitthi writes it for ``coder``: a known
+    action, this coder, a plain transcript id, and rows of this coder and transcript."""
+    if not isinstance(entry, dict):
+        raise ValueError("it is not a JSON object")
+    action = entry.get("action")
+    if action not in (*ACTIONS, "undo"):
+        raise ValueError(f"unknown action {action!r}")
+    if entry.get("coder") != coder:
+        raise ValueError(f"coder {entry.get('coder')!r} is not this log's coder '{coder}'")
+    if not isinstance(entry.get("at"), str):
+        raise ValueError("it has no time ('at')")
     try:
-        folder = os.open(path.parent, os.O_RDONLY)
-    except OSError:  # some systems cannot open folders; the rename itself is still atomic
+        transcript_id = check_transcript_id(entry.get("transcript_id"))
+    except CodingError as err:
+        raise ValueError(err.what) from None
+    if action == "undo" and entry.get("undoes") not in ACTIONS:
+        raise ValueError(f"it undoes an unknown action {entry.get('undoes')!r}")
+    for name in ("row", "old") if action == "edit" else ("row",):
+        coding = coding_from_row(entry.get(name))
+        if (coding.transcript_id, coding.coder_id) != (transcript_id, coder):
+            raise ValueError(f"its {name} is about transcript '{coding.transcript_id}' by "
+                             f"'{coding.coder_id}', not '{transcript_id}' by '{coder}'")
+
+
+def _end_last_line(descriptor: int) -> None:
+    """Let a log end with a newline: a complete last line gets one, a line cut short by a crash is cut off."""
+    end = os.lseek(descriptor, 0, os.SEEK_END)
+    tail = b""
+    while end > 0 and b"\n" not in tail:
+        start = max(0, end - 4096)
+        os.lseek(descriptor, start, os.SEEK_SET)
+        tail = os.read(descriptor, end - start) + tail
+        end = start
+    cut = tail.rfind(b"\n") + 1
+    if not tail[cut:]:
         return
     try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
+        json.loads(tail[cut:].decode("utf-8"))
+    except ValueError:
+        os.ftruncate(descriptor, end + cut)
+    else:
+        os.write(descriptor, b"\n")
 
 
-@contextmanager
-def coder_lock(folder: Path, *, timeout: float = 30.0) -> Iterator[None]:
-    """Hold the coder's lock (``.lock`` in their folder) for the duration of the block."""
-    folder.mkdir(parents=True, exist_ok=True)
-    handle = open(folder / ".lock", "a+")
-    try:
-        try:
-            import fcntl
-        except ImportError:  # Windows: msvcrt locks the first byte instead
-            import msvcrt
-
-            deadline = time.monotonic() + timeout
-            while True:
-                try:
-                    msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise CodingError("the codings are locked by another program", path=folder,
-                                          fix="close other notebooks of this coder and try again") from None
-                    time.sleep(0.05)
-            yield
-            return
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        yield
-    finally:
-        handle.close()  # closing releases the lock
+def _refuse_links(*paths: Path) -> None:
+    """A ``CodingError`` for the first of ``paths`` that is a symbolic link."""
+    for path in paths:
+        if path.is_symlink():
+            raise CodingError("refused: this is a symbolic link, and Sitthi never follows one here",
+                              path=path, fix="replace the link with the real file or folder")
 
 
 # ----------------------------------------------------------------------------- the store
@@ -202,7 +283,8 @@ class CodingStore:
         return self.root / check_coder(coder)
 
     def path(self, coder: str, transcript_id: str) -> Path:
-        return self.folder(coder) / f"{transcript_id}.csv"
+        """The codings file of a coder and a transcript (a plain id: see ``check_transcript_id``)."""
+        return self.folder(coder) / f"{check_transcript_id(transcript_id)}.csv"
 
     def coders(self) -> list[str]:
         """Coders with a folder of codings, sorted."""
@@ -217,10 +299,7 @@ class CodingStore:
 
     def load_rows(self, coder: str, transcript_id: str) -> tuple[list[tuple[int, Coding]], list[CodingError]]:
         """Like ``load``, each coding with its line in the file."""
-        path = self.path(coder, transcript_id)
-        if not path.is_file():
-            return [], []
-        return parse_rows(path.read_text(encoding="utf-8"), path)
+        return read_rows(self.path(coder, transcript_id))
 
     def read(self, coder: str, transcript_id: str) -> list[Coding]:
         """A coder's codings of one transcript (rows that cannot be read are left out)."""
@@ -228,8 +307,7 @@ class CodingStore:
 
     def codings_of(self, coder: str) -> list[Coding]:
         """All of a coder's codings, transcript by transcript."""
-        return [c for path in sorted(self.folder(coder).glob("*.csv"))
-                for c in self.read(coder, path.stem)]
+        return [c for path in sorted(self.folder(coder).glob("*.csv")) for _, c in read_rows(path)[0]]
 
     def coverage(self) -> dict[str, set[str]]:
         """Per coder, the transcripts they have a codings file for (coded, even if nothing applied)."""
@@ -248,6 +326,7 @@ class CodingStore:
 
     def _change(self, coder: str, transcript_id: str, action: str, change) -> list[dict]:
         """Apply ``change(codings) -> (codings, log entries)`` under the coder's lock; no entry, no write."""
+        self.safe_path(coder, transcript_id)  # before the lock, which would create files in the folder
         folder = self.folder(coder)
         with coder_lock(folder):
             path = self.path(coder, transcript_id)
@@ -265,12 +344,29 @@ class CodingStore:
             self._append_log(folder, entries)
             return entries
 
+    def safe_path(self, coder: str, transcript_id: str) -> Path:
+        """The codings file to change or undo; refused when the coder's folder, the file or the log is a
+        symbolic link, or when the file would not resolve inside the coder's folder."""
+        path = self.path(coder, transcript_id)
+        _refuse_links(path.parent, path, path.parent / LOG_NAME)
+        if path.resolve() != self.root.resolve() / coder / path.name:
+            raise CodingError("refused: the codings file is not inside its coder's folder", path=path,
+                              fix=f"keep each coder's codings in {self.root}/<coder>/")
+        return path
+
     @staticmethod
     def _append_log(folder: Path, entries: list[dict]) -> None:
-        with open(folder / LOG_NAME, "a", encoding="utf-8", newline="\n") as handle:
-            handle.write("".join(json.dumps(entry, ensure_ascii=False) + "\n" for entry in entries))
-            handle.flush()
-            os.fsync(handle.fileno())
+        """Append entries, fsynced, never through a link (a line a crash cut short is cut off first)."""
+        flags = os.O_RDWR | os.O_CREAT | os.O_APPEND | _NO_FOLLOW | getattr(os, "O_BINARY", 0)
+        descriptor = os.open(folder / LOG_NAME, flags, 0o644)
+        try:
+            _end_last_line(descriptor)
+            data = "".join(json.dumps(entry, ensure_ascii=False) + "\n" for entry in entries).encode("utf-8")
+            while data:
+                data = data[os.write(descriptor, data):]
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
 
     def add(self, coding: Coding) -> bool:
         """Save a coding (no change if the coder already has it); return whether it was added."""
@@ -320,22 +416,42 @@ class CodingStore:
         return bool(self._change(coder, transcript_id, "edit", change))
 
     def log(self, coder: str) -> list[dict]:
-        """The coder's audit log, oldest first (a half-written last line is ignored)."""
+        """The coder's audit log, oldest first, every entry checked (see ``check_entry``)."""
+        return [entry for _, entry in self._checked_log(coder)]
+
+    def _checked_log(self, coder: str, *, known: bool = False) -> list[tuple[int, dict]]:
+        """The log's entries with their lines; with ``known``, each names a known transcript too."""
         path = self.folder(coder) / LOG_NAME
-        if not path.is_file():
-            return []
-        entries = []
-        for line in path.read_text(encoding="utf-8").splitlines():
+        _refuse_links(path.parent, path)
+        entries, found = [], {}
+        for number, entry in read_log(path):
             try:
-                entries.append(json.loads(line))
-            except ValueError:
-                continue
+                check_entry(entry, coder)
+                transcript_id = entry["transcript_id"]
+                if known and transcript_id not in found:
+                    found[transcript_id] = self._known(coder, transcript_id)
+                if known and not found[transcript_id]:
+                    raise ValueError(f"transcript '{transcript_id}' is neither a transcript of the study "
+                                     f"nor in {coder}'s codings")
+            except ValueError as err:
+                raise CodingError(f"bad log entry: {err}", path=path, line=number, fix=LOG_FIX) from None
+            entries.append((number, entry))
         return entries
 
+    def _known(self, coder: str, transcript_id: str) -> bool:
+        """Whether a transcript file of the study has this id, or the coder has a codings file for it."""
+        from analysis.text.corpus import SUFFIXES
+
+        return self.path(coder, transcript_id).is_file() or any(
+            (self.study.transcripts_dir / f"{transcript_id}{suffix}").is_file() for suffix in SUFFIXES)
+
     def undo(self, coder: str) -> dict:
-        """Undo the coder's last action that is not undone yet; return the log entry undone."""
-        stack: list[dict] = []
-        for entry in self.log(coder):  # replay: an undo takes back the latest action still standing
+        """Undo the coder's last action that is not undone yet; return the log entry undone.
+
+        Every entry of the log is checked before anything is written (see the module docstring).
+        """
+        stack: list[dict] = []  # replay: an undo takes back the latest action still standing
+        for _, entry in self._checked_log(coder, known=True):
             if entry["action"] != "undo":
                 stack.append(entry)
             elif stack:
@@ -344,7 +460,7 @@ class CodingStore:
             raise CodingError(f"nothing to undo for {coder}", path=self.folder(coder) / LOG_NAME,
                               fix="there is no earlier action in this coder's log")
         target = stack[-1]
-        row = Coding(**target["row"])
+        row = coding_from_row(target["row"])
 
         def change(codings: list[Coding]):
             if target["action"] == "add":
@@ -352,7 +468,7 @@ class CodingStore:
             elif target["action"] == "remove":
                 kept = codings if any(c.key == row.key for c in codings) else [*codings, row]
             else:
-                old = Coding(**target["old"])
+                old = coding_from_row(target["old"])
                 kept = [old if c.key == row.key else c for c in codings]
             return kept, [{"undoes": target["action"], "row": target["row"]}]
 

@@ -22,6 +22,7 @@ from lxml import etree
 
 from analysis import __version__
 from analysis.codebook.model import ID_RE, LANGS, TEXT_FIELDS, Codebook, CodebookError, parse_codebook
+from analysis.files import write_atomic
 
 NS = "urn:QDA-XML:codebook:1.0"
 GUID_NAMESPACE = uuid.UUID("5f0c4b7e-1d1e-4c57-9a55-7369747468ff")  # fixed: GUIDs never churn
@@ -96,9 +97,7 @@ def add_codes(parent: etree._Element, codebook: Codebook, ns: str) -> etree._Ele
 
 def write_qdc(codebook: Codebook, path: Path) -> Path:
     """Write the codebook as a ``.qdc`` file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(codebook_to_qdc(codebook))
-    return path
+    return write_atomic(path, codebook_to_qdc(codebook))
 
 
 # ----------------------------------------------------------------------------- import
@@ -267,6 +266,5 @@ def import_qdc(path: Path, target: Path) -> ImportResult:
                             fix="choose another name with --out; nothing was changed")
     text = codebook_yaml(result.data)
     parse_codebook(text, target)  # refuse to write a codebook that would not load
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
+    write_atomic(target, text)
     return result

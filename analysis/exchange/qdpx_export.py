@@ -27,13 +27,12 @@ import pandas as pd
 from lxml import etree
 
 from analysis import __version__
-from analysis.codebook.model import study_codebook
-from analysis.coding.status import study_codings
-from analysis.coding.store import CodingStore
+from analysis.coding.loaded import LoadedStudy
 from analysis.errors import SitthiError
 from analysis.exchange.qdc import GUID_NAMESPACE, add_codes, code_guid
+from analysis.files import atomic_target
 from analysis.study import Study
-from analysis.text.corpus import Transcript, read_corpus
+from analysis.text.corpus import Transcript
 from analysis.text.segments import segment_body
 
 NS = "urn:QDA-XML:project:1.0"
@@ -84,10 +83,10 @@ def _timestamp(text: object) -> str | None:
         return None
 
 
-def _resolved(study: Study, coders: list[str] | None) -> tuple[pd.DataFrame, list[str]]:
+def _resolved(data: LoadedStudy, coders: list[str] | None) -> tuple[pd.DataFrame, list[str]]:
     """Resolved codings of the chosen coders, and those coders (sorted, or as given)."""
-    table, _problems = study_codings(study)
-    known = CodingStore(study).coders()
+    study, table = data.study, data.codings
+    known = data.store.coders()
     if coders is None:
         chosen = sorted(set(known) | set(table["coder_id"]))
     else:
@@ -117,9 +116,10 @@ def _source_description(transcript: Transcript) -> str:
 def project_xml(study: Study, *, coders: list[str] | None = None,
                 now: dt.datetime | None = None) -> tuple[bytes, dict[str, str]]:
     """The ``project.qde`` bytes and the bodies by source GUID (not validated: see ``export_qdpx``)."""
-    corpus = sorted(read_corpus(study), key=lambda t: t.id)
-    codebook = study_codebook(study)
-    table, chosen = _resolved(study, coders)
+    data = LoadedStudy(study)
+    corpus = sorted(data.corpus, key=lambda t: t.id)
+    codebook = data.codebook
+    table, chosen = _resolved(data, coders)
     stamp = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0).isoformat()
 
     root = etree.Element(f"{{{NS}}}Project", nsmap={None: NS}, name=study.name,
@@ -243,17 +243,9 @@ def export_qdpx(study: Study, out: Path, *, coders: list[str] | None = None,
     if schema is not None:
         validate_project(xml, schema)
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    temporary = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    try:
-        with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr(zipfile.ZipInfo("project.qde", _ZIP_TIME), xml, zipfile.ZIP_DEFLATED)
-            for guid, body in bodies.items():
-                archive.writestr(zipfile.ZipInfo(f"sources/{guid}.txt", _ZIP_TIME), body.encode("utf-8"),
-                                 zipfile.ZIP_DEFLATED)
-        with open(temporary, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(temporary, out)
-    finally:
-        temporary.unlink(missing_ok=True)
+    with atomic_target(out) as temporary, zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo("project.qde", _ZIP_TIME), xml, zipfile.ZIP_DEFLATED)
+        for guid, body in bodies.items():
+            archive.writestr(zipfile.ZipInfo(f"sources/{guid}.txt", _ZIP_TIME), body.encode("utf-8"),
+                             zipfile.ZIP_DEFLATED)
     return QdpxExport(out, len(bodies), xml.count(b"<PlainTextSelection "), schema)

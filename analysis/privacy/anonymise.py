@@ -21,8 +21,8 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.coding.imported import Carried, Change, carry_codings
-from analysis.coding.store import write_atomic
 from analysis.errors import SitthiError
+from analysis.files import write_atomic
 from analysis.privacy.pii import Hit, find_identifiers, numbers_and_addresses
 from analysis.study import Study
 from analysis.text.corpus import read_transcript, split_front_matter, transcript_files

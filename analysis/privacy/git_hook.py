@@ -21,6 +21,7 @@ exec "{python}" -m analysis.privacy.git_hook
 def install(repository: Path) -> Path:
     """Write the pre-commit hook of the git repository holding ``repository``."""
     from analysis.errors import SitthiError
+    from analysis.files import write_atomic
 
     done = subprocess.run(["git", "rev-parse", "--git-path", "hooks"], cwd=repository, capture_output=True,
                           text=True)
@@ -29,8 +30,7 @@ def install(repository: Path) -> Path:
                           fix="run `git init` first, or skip the hook if you do not use git")
     hooks = (repository / done.stdout.strip()).resolve()
     hooks.mkdir(parents=True, exist_ok=True)
-    path = hooks / "pre-commit"
-    path.write_text(HOOK.format(python=sys.executable), encoding="utf-8")
+    path = write_atomic(hooks / "pre-commit", HOOK.format(python=sys.executable))
     path.chmod(0o755)
     return path
 

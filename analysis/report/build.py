@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
+import sys
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -18,11 +18,17 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import __version__
+from analysis.coding.check import check_study
+from analysis.coding.loaded import LoadedStudy
+from analysis.files import atomic_target, hold_lock, write_atomic
 from analysis.report.content import ReportError
 from analysis.report.figures import LANGS, save_figure
+from analysis.report.provenance import software_versions
 from analysis.study import Study
 
 MANIFEST = "report.json"
+REPORT_LOCK = ".report.lock"
+LOCK_WAIT = 1800.0  # seconds a second build of one study waits for the first
 
 
 @dataclass
@@ -43,8 +49,8 @@ def inputs_fingerprint(study: Study) -> str:
     if study.codebook_path is not None and study.codebook_path.is_file():
         files.append(study.codebook_path)
     for path in files:
-        if path.name == "log.jsonl":
-            continue  # the audit log changes nothing the report shows
+        if path.name == "log.jsonl" or path.name.startswith("."):
+            continue  # the audit log, locks and temporary files change nothing the report shows
         digest.update(str(path.relative_to(study.root)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
@@ -70,20 +76,37 @@ def _up_to_date(folder: Path, fingerprint: str) -> list[Path] | None:
     return None
 
 
-def _check(study: Study) -> None:
-    from analysis.coding.check import check_study
-
-    result = check_study(study)
+def _check(data: LoadedStudy) -> None:
+    result = check_study(data)
     if not result.ok:
         lines = result.problem_lines()
         raise ReportError(f"sitthi check found {len(lines)} problem(s), the first: {lines[0]}",
-                          path=study.config_file,
+                          path=data.study.config_file,
                           fix="run `sitthi check`, fix what it lists, then build the report again")
 
 
 def build_report(study: Study, *, force: bool = False, progress: bool = False,
                  samples: int = 1000) -> ReportResult:
-    """Build (or confirm up to date) the report of ``study`` in its outputs folder."""
+    """Build (or confirm up to date) the report of ``study`` in its outputs folder.
+
+    The build holds the study's report lock (``outputs/.report.lock``): a second build of the same
+    study waits for the first (and says so on the command line, ``progress``), then usually finds
+    the report up to date.
+    """
+    with hold_lock(study.outputs_dir / REPORT_LOCK, timeout=LOCK_WAIT, what="this study's report",
+                   on_wait=_say_waiting if progress else None):
+        return _build(study, force=force, progress=progress, samples=samples)
+
+
+def _say_waiting() -> None:
+    from tqdm.auto import tqdm
+
+    tqdm.write("Waiting for another Sitthi (a notebook or terminal) to finish this study's report … / "
+               "กำลังรอ Sitthi อีกตัวหนึ่งสร้างรายงานของการศึกษานี้ให้เสร็จ …", file=sys.stderr)
+
+
+def _build(study: Study, *, force: bool, progress: bool, samples: int) -> ReportResult:
+    """``build_report`` under the report lock."""
     from tqdm.auto import tqdm
 
     from analysis.report.content import HEADERS, report_content
@@ -94,10 +117,11 @@ def build_report(study: Study, *, force: bool = False, progress: bool = False,
     fingerprint = inputs_fingerprint(study)
     if not force and (files := _up_to_date(folder, fingerprint)) is not None:
         return ReportResult(folder, files, False, fingerprint)
-    _check(study)
+    data = LoadedStudy(study, progress=progress)
+    _check(data)
     bar = tqdm(total=4, desc="Report / รายงาน", unit="step", disable=not progress)
     bar.set_postfix_str("tables / ตาราง")
-    content = report_content(study, samples=samples)
+    content = report_content(data, samples=samples)
     content.meta.update(date=date.today().isoformat(), data_hash=fingerprint[:12])
     files = _write_tables(folder, content.tables)
     bar.update()
@@ -125,9 +149,9 @@ def build_report(study: Study, *, force: bool = False, progress: bool = False,
     files, removed = _remove_leaks(study, files)
     names = sorted(str(p.relative_to(folder)) for p in files)
     manifest = {"fingerprint": fingerprint, "code": code_fingerprint(), "built": content.meta["date"],
-                "version": __version__,
+                "version": __version__, "software": software_versions(),
                 "rule": content.meta["rule"], "coders": content.meta["coders"], "files": names}
-    _write_text(folder / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
+    write_atomic(folder / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
     return ReportResult(folder, files, True, fingerprint, removed)
 
 
@@ -142,25 +166,15 @@ def _remove_leaks(study: Study, files: list[Path]) -> tuple[list[Path], list[str
     return [p for p in files if p not in flagged], [leak.message for leak in leaks]
 
 
-def _write_text(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
-    return path
-
-
 def _write_csv(path: Path, frame: pd.DataFrame) -> Path:
-    return _write_text(path, frame.to_csv(index=False))
+    return write_atomic(path, frame.to_csv(index=False))
 
 
 def _write_tables(folder: Path, tables: dict[str, pd.DataFrame]) -> list[Path]:
     """Each table as ``tables/<name>.csv`` and all of them as sheets of ``tables.xlsx``."""
     files = [_write_csv(folder / "tables" / f"{name}.csv", frame) for name, frame in tables.items()]
     workbook = folder / "tables.xlsx"
-    temporary = workbook.with_name("tables.tmp.xlsx")
-    with pd.ExcelWriter(temporary, engine="openpyxl") as writer:
+    with atomic_target(workbook) as temporary, pd.ExcelWriter(temporary, engine="openpyxl") as writer:
         for name, frame in tables.items():
             frame.to_excel(writer, sheet_name=name[:31], index=False)
-    os.replace(temporary, workbook)
     return [*files, workbook]

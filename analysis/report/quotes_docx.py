@@ -10,7 +10,6 @@ the rest; where Sarabun is not installed they fall back to a Thai font of the sy
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +19,8 @@ from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
+
+from analysis.files import atomic_target
 
 FONT = "Sarabun"
 FONT_SLOTS = ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs")
@@ -136,13 +137,8 @@ def quotes_document(quotes: pd.DataFrame, rights: list[tuple[str, str, str]], me
 
 def write_quotes_docx(path: Path, quotes: pd.DataFrame, rights: list[tuple[str, str, str]],
                       meta: dict) -> Path:
-    """Write the quote bank to ``path`` atomically (temporary file, then rename); return ``path``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        quotes_document(quotes, rights, meta).save(str(temporary))
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return path
+    """Write the quote bank to ``path`` atomically (``analysis.files``); return ``path``."""
+    document = quotes_document(quotes, rights, meta)
+    with atomic_target(path) as temporary:
+        document.save(str(temporary))
+    return Path(path)

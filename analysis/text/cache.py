@@ -4,16 +4,17 @@ Each table is an Arrow IPC file ``<cache>/<kind>/<transcript_id>.arrow`` whose s
 holds the key it was built for (the transcript's hash plus the settings that shaped it); a file
 with another key is stale and ignored. ``files.json`` remembers each transcript file's size,
 modification time, id and hash, so an unchanged file need not be read again to know its hash.
-Writes are atomic (temporary file, then rename), so a crash never leaves a half-written cache.
+Writes are atomic (``analysis.files``), so a crash never leaves a half-written cache.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pyarrow as pa
+
+from analysis.files import atomic_target, write_atomic
 
 KEY = b"sitthi-key"
 
@@ -23,7 +24,6 @@ class TableCache:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self._made: set[str] = set()
 
     def _path(self, kind: str, name: str) -> Path:
         return self.folder / kind / f"{name}.arrow"
@@ -43,19 +43,14 @@ class TableCache:
     def save(self, kind: str, name: str, key: str, table: pa.Table) -> None:
         """Store ``table`` for ``name`` under ``key`` (atomically)."""
         path = self._path(kind, name)
-        if kind not in self._made:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._made.add(kind)
         schema = table.schema.with_metadata({**(table.schema.metadata or {}), KEY: key.encode()})
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        with pa.ipc.new_file(str(temporary), schema) as writer:
+        with atomic_target(path) as temporary, pa.ipc.new_file(str(temporary), schema) as writer:
             writer.write_table(table)
-        temporary.replace(path)
 
     def prune(self, kind: str, keep: set[str]) -> None:
         """Delete cached tables of transcripts no longer in the study."""
         for path in (self.folder / kind).glob("*.arrow"):
-            if path.stem not in keep:
+            if path.stem not in keep and not path.name.startswith("."):  # not another writer's temporary
                 path.unlink(missing_ok=True)
 
 
@@ -91,7 +86,4 @@ class FileIndex:
             return
         for name in stale:
             del self.entries[name]
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(self.entries, indent=1, sort_keys=True), encoding="utf-8")
-        temporary.replace(self.path)
+        write_atomic(self.path, json.dumps(self.entries, indent=1, sort_keys=True))

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from analysis.files import write_atomic
 from analysis.text.script import THAI_MARKS, is_thai
 
 ENGINE_VERSION = "sitthi-tokenise-1"
@@ -163,10 +164,8 @@ def _load_thai_dictionary(extra_words: tuple[str, ...]) -> str:
         name = f"sitthi-th-{digest}"
         path = Path(tempfile.gettempdir()) / f"{name}.txt"
         if not path.exists():
-            temporary = path.with_suffix(".tmp")
-            temporary.write_text(base.read_text(encoding="utf-8").rstrip("\n") + "\n"
-                                 + "\n".join(extra_words) + "\n", encoding="utf-8")
-            temporary.replace(path)
+            words = [base.read_text(encoding="utf-8").rstrip("\n"), *extra_words]
+            write_atomic(path, "\n".join(words) + "\n")
     message, ok = nlpo3.load_dict(str(path), name)
     if not ok and "already" not in message.lower():
         raise RuntimeError(f"nlpo3 could not load its dictionary: {message}")

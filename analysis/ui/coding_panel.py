@@ -2,6 +2,10 @@
 
 Every tick saves at once (see ``analysis.coding.store``) and shows the time it was saved. Suggested
 codes (from keywords) are offered as buttons and only become codings when the coder clicks one.
+
+The coder's codings are shown as ``resolve_file`` resolves them, the very result the report counts:
+a coding re-anchored after a transcript edit is shown at its new place (phrases marked in the
+text), and one that needs review (or is invalid) is listed as such, with a button to remove it.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from datetime import datetime
 import ipywidgets as widgets
 
 from analysis.codebook.model import study_codebook
-from analysis.coding.store import CodingStore, check_coder, new_coding
+from analysis.coding.anchoring import PLACED, resolve_file
+from analysis.coding.store import Coding, CodingStore, check_coder, new_coding
 from analysis.coding.suggest import suggest_for_text
 from analysis.errors import SitthiError
 from analysis.report.figures import PALETTE
@@ -32,6 +37,9 @@ WORDS = {  # (Thai, English)
     "which": ("วลีนี้มีหลายที่ เลือกที่:", "The phrase occurs more than once; pick:"),
     "name_first": ("กรุณาใส่ชื่อผู้ลงรหัสก่อน", "Type your coder name first"),
     "not_found": ("ไม่พบวลีนี้ในช่วงนี้ คัดลอกให้ตรงทุกตัวอักษร", "This phrase is not in the segment: copy it exactly"),
+    "unplaced": ("รหัสที่ต้องตรวจ (ข้อความเปลี่ยนหลังลงรหัส หรือแถวไม่ถูกต้อง) ไม่นับในรายงาน:",
+                 "Codings to review (the text changed after coding, or the row is invalid), not counted:"),
+    "remove": ("ลบ", "Remove"),
 }
 
 
@@ -68,6 +76,7 @@ class CodingPanel:
         self.transcript = widgets.Dropdown(options=sorted(self.transcripts), layout=full)
         self.progress, self.saved, self.error = widgets.HTML(), widgets.HTML(), widgets.HTML()
         self.context, self.chips = widgets.HTML(), widgets.HTML()
+        self.review = widgets.VBox()
         self.suggestions = widgets.HBox(layout=widgets.Layout(flex_flow="row wrap"))
         self.phrase = widgets.Text(layout=widgets.Layout(width="100%"))
         self.occurrence = widgets.Dropdown(options=[], layout=widgets.Layout(display="none"))
@@ -104,7 +113,7 @@ class CodingPanel:
                           self.lang]),
             widgets.HBox([self.prev_button, self.next_button, self.uncoded_button, self.progress,
                           self.saved]),
-            self.error, self.context, self.chips, self.labels["suggested"], self.suggestions,
+            self.error, self.review, self.context, self.chips, self.labels["suggested"], self.suggestions,
             self.labels["phrase"], self.phrase, self.occurrence, self.filter, self.codes,
             self.labels["memo"], self.memo,
         ])
@@ -155,12 +164,20 @@ class CodingPanel:
     def segment(self):
         return self.segments[self.position]
 
-    def _mine(self) -> list:
-        """This coder's codings of the open transcript (none while the name is missing or invalid)."""
+    def _mine(self) -> list[tuple[Coding, dict]]:
+        """This coder's codings of the open transcript, each as stored (its key changes it) and as
+        resolved for today's text (``RESOLVED_COLUMNS``); none while the name is missing or invalid."""
         try:
-            return self.store.read(check_coder(self.coder.value), self.transcript.value)
+            path = self.store.path(check_coder(self.coder.value), self.transcript.value)
         except SitthiError:
             return []
+        segments = {self.transcript.value: self.segments}
+        return resolve_file(path, self.coder.value, self.transcripts, self.codebook, segments)[0]
+
+    def _placed(self, segment_id: str | None = None) -> list[tuple[Coding, dict]]:
+        """Those of ``_mine`` that count where they are (on ``segment_id``, if given)."""
+        return [(coding, record) for coding, record in self._mine() if record["status"] in PLACED
+                and segment_id in (None, record["segment_id"])]
 
     def go(self, position: int) -> None:
         """Show segment ``position`` (0-based), clamped to the transcript."""
@@ -169,27 +186,30 @@ class CodingPanel:
         self._show()
 
     def go_next_uncoded(self) -> None:
-        coded = {c.segment_id for c in self._mine()}
+        coded = {record["segment_id"] for _, record in self._placed()}
         for position in range(self.position + 1, len(self.segments)):
             if self.segments[position].segment_id not in coded:
                 return self.go(position)
         return None
 
     def _show(self) -> None:
-        segment, lang = self.segment, self.lang.value
-        mine = [c for c in self._mine() if c.segment_id == segment.segment_id]
-        applied = sorted({c.code_id for c in mine})
+        segment, lang, mine = self.segment, self.lang.value, self._mine()
+        placed = [(coding, record) for coding, record in mine if record["status"] in PLACED]
+        here = [record for _, record in placed if record["segment_id"] == segment.segment_id]
+        applied = sorted({record["code_id"] for record in here})
         self._loading = True
         try:
             for code_id, box in self.boxes.items():
                 box.value = code_id in applied
-            self.memo.value = next((c.memo for c in mine if c.memo), "")
+            self.memo.value = next((record["memo"] for record in here if record["memo"]), "")
         finally:
             self._loading = False
-        coded = {c.segment_id for c in self._mine()}
+        coded = {record["segment_id"] for _, record in placed}
         self.progress.value = (f"<b>{self.position + 1} / {len(self.segments)}</b> · "
                                f"{'ลงรหัสแล้ว' if lang == 'th' else 'coded'} {len(coded)}")
-        self.context.value = self._context_html()
+        phrases = [(record["start"], record["end"]) for record in here if record["start"] is not None]
+        self.context.value = self._context_html(phrases)
+        self._show_review([(coding, record) for coding, record in mine if record["status"] not in PLACED])
         colours = {r.id: PALETTE[i % len(PALETTE)] for i, r in enumerate(self.codebook.roots)}
         self.chips.value = " ".join(
             f"<span style='background:{colours[self.codebook.root_of(c).id]};color:white;border-radius:9px;"
@@ -206,7 +226,8 @@ class CodingPanel:
             buttons.append(button)
         self.suggestions.children = buttons
 
-    def _context_html(self) -> str:
+    def _context_html(self, phrases: list[tuple[int, int]]) -> str:
+        """The segment between its neighbours, the coder's ``phrases`` (body offsets) marked in it."""
         parts = []
         for offset in (-1, 0, 1):
             i = self.position + offset
@@ -214,9 +235,22 @@ class CodingPanel:
                 s = self.segments[i]
                 style = "font-size:1.1em;border-left:4px solid #0072B2;padding-left:8px" if offset == 0 \
                     else "color:#777"
-                parts.append(f"<div style='{style}'><b>{html.escape(s.speaker or '')}</b> "
-                             f"{html.escape(s.text)}</div>")
+                text = _marked(s.text, s.start, phrases) if offset == 0 else html.escape(s.text)
+                parts.append(f"<div style='{style}'><b>{html.escape(s.speaker or '')}</b> {text}</div>")
         return "".join(parts)
+
+    def _show_review(self, unplaced: list[tuple[Coding, dict]]) -> None:
+        """List the codings that count nowhere (needs review, invalid), each with a remove button."""
+        rows = []
+        for coding, record in unplaced:
+            text = (f"⚠ <b>{html.escape(record['status'])}</b> · {html.escape(coding.code_id)} · "
+                    f"{html.escape(coding.segment_id)} «{html.escape(coding.quote[:80])}» "
+                    f"<i>{html.escape(record['problem'])}</i>")
+            button = widgets.Button(description=self._word("remove"), layout=widgets.Layout(width="auto"))
+            button.on_click(lambda _, key=coding.key: self._remove(key))
+            rows.append(widgets.HBox([button, widgets.HTML(text)]))
+        title = widgets.HTML(f"<b style='color:#b00020'>{html.escape(self._word('unplaced'))}</b>")
+        self.review.children = [title, *rows] if rows else []
 
     def _apply_filter(self) -> None:
         needle = self.filter.value.strip().casefold()
@@ -263,9 +297,18 @@ class CodingPanel:
             if on:
                 self._add(code_id)
             else:
-                for coding in [c for c in self._mine()
-                               if c.segment_id == self.segment.segment_id and c.code_id == code_id]:
-                    self.store.remove(self.coder.value, self.transcript.value, coding.key)
+                for coding, _ in self._placed(self.segment.segment_id):
+                    if coding.code_id == code_id:
+                        self.store.remove(self.coder.value, self.transcript.value, coding.key)
+            self._saved()
+        except SitthiError as err:
+            self._fail(err)
+        self._show()
+
+    def _remove(self, key: tuple) -> None:
+        """Remove one of the coder's codings by its stored key (from the review list)."""
+        try:
+            self.store.remove(self.coder.value, self.transcript.value, key)
             self._saved()
         except SitthiError as err:
             self._fail(err)
@@ -280,8 +323,21 @@ class CodingPanel:
                 raise SitthiError(self._word("not_found"))
             start = self.occurrence.value if len(starts) > 1 else starts[0]
             end = start + len(self.phrase.value)
-        self.store.add(new_coding(transcript, segment, code_id, self.coder.value, start=start, end=end,
-                                  memo=self.memo.value))
+        coding = new_coding(transcript, segment, code_id, self.coder.value, start=start, end=end,
+                            memo=self.memo.value)
+        for stored, record in self._mine():
+            if stored.key == coding.key:  # saved before the text changed, under the same key
+                self._settle(stored, record, coding)
+        self.store.add(coding)
+
+    def _settle(self, stored: Coding, record: dict, coding: Coding) -> None:
+        """Free ``coding``'s key: a re-anchored coding is saved at its new place, one that counts
+        nowhere is replaced by ``coding`` (both are edits the coder can undo)."""
+        if record["status"] in PLACED:
+            fields = {name: record[name] for name in ("segment_id", "start", "end", "text_sha8")}
+        else:
+            fields = {name: getattr(coding, name) for name in ("text_sha8", "quote", "coded_at", "memo")}
+        self.store.edit(self.coder.value, self.transcript.value, stored.key, **fields)
 
     def accept(self, code_id: str) -> None:
         """Accept a suggested code: it becomes this coder's coding."""
@@ -291,7 +347,7 @@ class CodingPanel:
         if self._loading or not self.coder.value:
             return
         try:
-            for coding in [c for c in self._mine() if c.segment_id == self.segment.segment_id]:
+            for coding, _ in self._placed(self.segment.segment_id):
                 self.store.edit(self.coder.value, self.transcript.value, coding.key, memo=change["new"])
             self._saved()
         except SitthiError as err:
@@ -301,3 +357,14 @@ class CodingPanel:
         from IPython.display import display
 
         display(self.widget)
+
+
+def _marked(text: str, offset: int, spans: list[tuple[int, int]]) -> str:
+    """``text`` (which starts at body offset ``offset``) escaped, with the ``spans`` in ``<mark>``."""
+    parts, at = [], 0
+    for start, end in sorted(spans):
+        start, end = max(start - offset, at), min(end - offset, len(text))
+        if start < end:
+            parts += [html.escape(text[at:start]), f"<mark>{html.escape(text[start:end])}</mark>"]
+            at = end
+    return "".join([*parts, html.escape(text[at:])])

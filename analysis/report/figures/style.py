@@ -13,6 +13,8 @@ from functools import lru_cache
 import matplotlib as mpl
 from matplotlib.figure import Figure
 
+from analysis.files import atomic_target
+
 FONT_FAMILY = "Sarabun"
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 LANGS = ("th", "en")
@@ -98,15 +100,15 @@ def show_figures_in_notebooks() -> None:
 
 
 def save_figure(figure: Figure, stem, *, formats: tuple[str, ...] = ("png", "svg", "pdf")) -> list:
-    """Save ``figure`` as ``stem.png`` (300 dpi), ``.svg`` and ``.pdf``; return the paths."""
+    """Save ``figure`` atomically as ``stem.png`` (300 dpi), ``.svg`` and ``.pdf``; return the paths."""
     from pathlib import Path
 
     stem = Path(stem)
-    stem.parent.mkdir(parents=True, exist_ok=True)
     paths = []
     with mpl.rc_context(style()):
         for suffix in formats:
             path = stem.with_suffix(f".{suffix}")
-            figure.savefig(path)
+            with atomic_target(path) as temporary:
+                figure.savefig(temporary, format=suffix)
             paths.append(path)
     return paths
