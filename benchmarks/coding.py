@@ -18,7 +18,8 @@ from pathlib import Path
 from democopy import REPO
 
 from analysis.codebook.model import study_codebook
-from analysis.coding.store import CodingStore, format_codings, new_coding
+from analysis.coding.rows import format_codings, new_coding
+from analysis.coding.store import CodingStore
 from analysis.study import init_study, load_study
 from analysis.text.corpus import read_transcript
 from analysis.text.segments import segment_body

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.coding.store import CODING_COLUMNS, CodingStore, new_coding
+from analysis.coding.rows import CODING_COLUMNS, new_coding
+from analysis.coding.store import CodingStore
 from analysis.study import Study, init_study, load_study
 from analysis.text.corpus import read_corpus
 from analysis.text.segments import segment_body

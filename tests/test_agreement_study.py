@@ -9,7 +9,8 @@ from typer.testing import CliRunner
 from analysis.agreement.study import study_agreement
 from analysis.agreement.table import AgreementError
 from analysis.cli import app
-from analysis.coding.store import CodingStore, new_coding
+from analysis.coding.rows import new_coding
+from analysis.coding.store import CodingStore
 from analysis.text.corpus import read_transcript
 from analysis.text.segments import segment_body
 

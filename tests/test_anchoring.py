@@ -5,8 +5,9 @@ import pytest
 
 from analysis.codebook.model import study_codebook
 from analysis.coding.anchoring import PLACED, resolve_codings
+from analysis.coding.rows import new_coding
 from analysis.coding.status import study_codings
-from analysis.coding.store import CodingStore, new_coding
+from analysis.coding.store import CodingStore
 from analysis.text.corpus import read_corpus, read_transcript
 from analysis.text.segments import Segment, segment_body
 

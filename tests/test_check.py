@@ -82,8 +82,9 @@ def test_check_cli_init_then_refuses_again(tmp_path) -> None:
 
 
 def test_check_codings_row_of_another_coder_is_a_problem(make_study) -> None:
+    from analysis.coding.rows import new_coding
     from analysis.coding.status import study_codings
-    from analysis.coding.store import CodingStore, new_coding
+    from analysis.coding.store import CodingStore
     from analysis.text.corpus import read_transcript
     from analysis.text.segments import segment_body
 

@@ -12,8 +12,9 @@ from typer.testing import CliRunner
 
 from analysis.cli import app
 from analysis.codebook.model import study_codebook
+from analysis.coding.rows import CODING_COLUMNS, CodingError, new_coding, parse_codings
 from analysis.coding.status import coding_status, study_codings, suggestion_report
-from analysis.coding.store import CODING_COLUMNS, CodingError, CodingStore, new_coding, parse_codings
+from analysis.coding.store import CodingStore
 from analysis.coding.suggest import evaluate, suggest_for_text
 from analysis.text.corpus import read_transcript
 from analysis.text.segments import segment_body
@@ -159,7 +160,8 @@ def test_codings_ambiguous_quote_needs_review(coded) -> None:
 
 KILL_SCRIPT = textwrap.dedent("""
     import sys
-    from analysis.coding.store import CodingStore, new_coding
+    from analysis.coding.rows import new_coding
+    from analysis.coding.store import CodingStore
     from analysis.text.corpus import read_transcript
     from analysis.text.segments import segment_body
     from analysis.study import load_study

@@ -159,3 +159,12 @@ def test_exchange_qdpx_export_says_when_the_schema_is_absent(demo_study, tmp_pat
     with pytest.raises(SitthiError, match="schema was not found"):  # an explicit schema must exist
         export_qdpx(study, tmp_path / "x.qdpx", schema=tmp_path / "nowhere.xsd")
     assert not (tmp_path / "x.qdpx").exists()
+
+
+@needs_schema
+def test_exchange_qdpx_export_of_a_study_nobody_coded_is_valid(make_study, tmp_path: Path) -> None:
+    study = make_study("GOOD-TH.md", "GOOD-EN.md")
+    result = export_qdpx(study, tmp_path / "empty.qdpx")
+    document = etree.fromstring(_qde(tmp_path / "empty.qdpx"))
+    assert document.find("{*}Users") is None and len(document.findall(".//{*}TextSource")) == 2
+    assert "checked against" in result.summary()

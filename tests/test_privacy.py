@@ -139,7 +139,8 @@ def test_leak_guard_passes_the_demo(demo_study) -> None:
 
 
 def test_report_removes_an_output_that_leaks(coded_tiny_study) -> None:
-    from analysis.coding.store import CodingStore, new_coding
+    from analysis.coding.rows import new_coding
+    from analysis.coding.store import CodingStore
     from analysis.report.build import build_report
     from analysis.text.segments import segment_body
 

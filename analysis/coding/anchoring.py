@@ -24,7 +24,8 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.codebook.model import Codebook
-from analysis.coding.store import Coding, CodingError, CodingStore, read_rows
+from analysis.coding.rows import Coding, CodingError, read_rows
+from analysis.coding.store import CodingStore
 from analysis.text.corpus import Corpus
 from analysis.text.segments import Segment
 

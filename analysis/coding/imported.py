@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from analysis.coding.store import Coding, CodingError, CodingStore, new_coding
+from analysis.coding.rows import Coding, CodingError, new_coding
+from analysis.coding.store import CodingStore
 from analysis.study import Study
 from analysis.text.corpus import Transcript
 from analysis.text.segments import Segment, segment_body

@@ -13,7 +13,8 @@ import pandas as pd
 
 from analysis.codebook.model import Codebook, CodebookError, study_codebook
 from analysis.coding.anchoring import resolve_codings
-from analysis.coding.store import CodingError, CodingStore
+from analysis.coding.rows import CodingError
+from analysis.coding.store import CodingStore
 from analysis.study import Study
 from analysis.text.corpus import Corpus, read_corpus
 from analysis.text.pipeline import StudyText, codebook_words, study_text

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.coding.loaded import LoadedStudy, loaded
-from analysis.coding.store import CodingError, CodingStore
+from analysis.coding.rows import CodingError
+from analysis.coding.store import CodingStore
 from analysis.coding.suggest import evaluate, suggest
 from analysis.errors import SitthiError
 from analysis.study import Study

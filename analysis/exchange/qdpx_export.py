@@ -124,9 +124,10 @@ def project_xml(study: Study, *, coders: list[str] | None = None,
 
     root = etree.Element(f"{{{NS}}}Project", nsmap={None: NS}, name=study.name,
                          origin=f"Sitthi {__version__}", creationDateTime=stamp)
-    users = _E(root, "Users")
-    for coder in chosen:
-        _E(users, "User", guid=user_guid(coder), name=coder, id=coder)
+    if chosen:  # the standard allows no empty <Users/>: a study nobody coded yet has none
+        users = _E(root, "Users")
+        for coder in chosen:
+            _E(users, "User", guid=user_guid(coder), name=coder, id=coder)
     add_codes(_E(root, "CodeBook"), codebook, NS)
 
     keys = _variable_keys(study, corpus)

@@ -28,7 +28,8 @@ from lxml import etree
 
 from analysis.codebook.model import codebook_yaml, parse_codebook
 from analysis.coding.imported import raw_store
-from analysis.coding.store import Coding, CodingStore, new_coding
+from analysis.coding.rows import Coding, new_coding
+from analysis.coding.store import CodingStore
 from analysis.exchange.qdc import children, codebook_from_root, normal_guid
 from analysis.exchange.qdpx_archive import (
     Archive,

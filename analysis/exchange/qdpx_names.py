@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from analysis.coding.store import CODER_RE
+from analysis.coding.rows import CODER_RE
 from analysis.text.corpus import RESERVED
 
 

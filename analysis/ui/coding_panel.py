@@ -18,7 +18,8 @@ import ipywidgets as widgets
 
 from analysis.codebook.model import study_codebook
 from analysis.coding.anchoring import PLACED, resolve_file
-from analysis.coding.store import Coding, CodingStore, check_coder, new_coding
+from analysis.coding.rows import Coding, check_coder, new_coding
+from analysis.coding.store import CodingStore
 from analysis.coding.suggest import suggest_for_text
 from analysis.errors import SitthiError
 from analysis.report.figures import PALETTE
