@@ -1,0 +1,33 @@
+"""What the identifier finders return: a ``Hit`` with its kind, overlaps resolved, masked display."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+KINDS = ("id_card", "phone", "email", "url", "social", "name", "place", "custom")
+THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One identifier found: ``text == source[start:end]``."""
+
+    start: int
+    end: int
+    text: str
+    kind: str
+
+
+def without_overlaps(hits: list[Hit]) -> list[Hit]:
+    """Longest first wins; the rest must not overlap it."""
+    kept: list[Hit] = []
+    for hit in sorted(hits, key=lambda h: (-(h.end - h.start), h.start)):
+        if all(hit.end <= k.start or hit.start >= k.end for k in kept):
+            kept.append(hit)
+    return sorted(kept, key=lambda h: h.start)
+
+
+def word_pattern(name: str) -> str:
+    """A Latin name as a whole word (Thai letters may touch it: Thai puts no space before it)."""
+    return rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])" if name.isascii() else re.escape(name)
