@@ -5,18 +5,35 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-KINDS = ("id_card", "phone", "email", "url", "social", "name", "place", "custom")
+KINDS = ("id_card", "passport", "plate", "phone", "email", "url", "social", "name", "place", "custom")
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 
 @dataclass(frozen=True)
 class Hit:
-    """One identifier found: ``text == source[start:end]``."""
+    """One identifier found: ``text == source[start:end]``.
+
+    ``confidence`` (0–1) says how sure the finder is: 1.0 for a checked number or a listed name,
+    lower for a high-recall guess (an unknown word, a capitalised word) that a reviewer confirms or
+    rejects; ``why`` says in a few words what made it a candidate.
+    """
 
     start: int
     end: int
     text: str
     kind: str
+    confidence: float = 1.0
+    why: str = ""
+
+
+def mask(text: str) -> str:
+    """Enough of an identifier to find it again, never all of it: ``0812345678`` → ``08…78``."""
+    text = " ".join(text.split())
+    if len(text) <= 2:
+        return "…"
+    if len(text) <= 5:
+        return text[0] + "…"
+    return text[:2] + "…" + text[-2:]
 
 
 def without_overlaps(hits: list[Hit]) -> list[Hit]:
