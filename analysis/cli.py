@@ -97,6 +97,8 @@ def anonymise(ctx: typer.Context, propose: ProposeOption = False, apply: ApplyOp
     from analysis.privacy import anonymise as anon
 
     chosen = _study(ctx, study)
+    if anon.study_id_note(chosen):
+        typer.echo(anon.study_id_note(chosen), err=True)
     if propose:
         key, review, n = anon.write_proposal(chosen)
         typer.echo(f"{n} identifiers proposed. Review / ตรวจ: {review}\nthen edit / แก้ไข: {key}")

@@ -6,9 +6,11 @@ This is the only module that knows folder names. A study is a folder holding ``s
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tomllib
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from analysis.errors import StudyError
 
 STUDY_FILE = "study.toml"
 STUDY_ENV = "SITTHI_STUDY"
+STUDY_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 SECRETS_ENV = "SITTHI_SECRETS"
 
 LANGUAGES = ("th", "en", "mixed")
@@ -84,6 +87,7 @@ class Study:
     rule: str = "majority"
     coders: tuple[str, ...] = ()
     final_coder: str | None = None
+    id: str | None = None
 
     @property
     def config_file(self) -> Path:
@@ -109,10 +113,17 @@ class Study:
         return found[0] if len(found) == 1 else None
 
     @property
+    def key_id(self) -> str:
+        """The study's ``id`` (``study.toml``), else one derived from the folder's absolute path (a study
+        without an id loses its key folder when it moves: add ``id = "..."`` to keep it)."""
+        return self.id or "path-" + hashlib.sha256(str(self.root).encode()).hexdigest()[:12]
+
+    @property
     def secrets_dir(self) -> Path:
-        """Where the pseudonym key lives: outside the study (``SITTHI_SECRETS`` or ``~/.sitthi/<folder>``)."""
+        """Where the pseudonym key lives: outside the study (``SITTHI_SECRETS`` or ``~/.sitthi/<key_id>``),
+        never named after the folder (two studies called ``interviews`` would share one key)."""
         base = os.environ.get(SECRETS_ENV)
-        return Path(base) if base else Path.home() / ".sitthi" / self.root.name
+        return Path(base) if base else Path.home() / ".sitthi" / self.key_id
 
 
 def find_study_root(explicit: str | Path | None = None, *, start: Path | None = None) -> Path:
@@ -158,6 +169,10 @@ def read_study_file(config: Path) -> Study:
     name = section.get("name")
     if not isinstance(name, str) or not name.strip():
         raise fail("name", "[study] has no name", 'add a line such as name = "My study"')
+    study_id = section.get("id")
+    if study_id is not None and not (isinstance(study_id, str) and STUDY_ID_RE.match(study_id)):
+        raise fail("id", f"[study] id {study_id!r} is not a plain id",
+                   'use letters, digits, ".", "_" and "-" only, e.g. id = "' + new_study_id() + '"')
     languages = tuple(section.get("languages", LANGUAGES))
     unknown = [lang for lang in languages if lang not in LANGUAGES]
     if unknown:
@@ -200,7 +215,13 @@ def read_study_file(config: Path) -> Study:
         rule=rule,
         coders=tuple(coders),
         final_coder=final_coder,
+        id=study_id,
     )
+
+
+def new_study_id() -> str:
+    """A random, unique study id (``st-`` and 12 hex digits): names the key folder ``~/.sitthi/<id>``."""
+    return f"st-{uuid.uuid4().hex[:12]}"
 
 
 def _line_of_key(text: str, key: str) -> int | None:
@@ -215,6 +236,8 @@ STUDY_TEMPLATE = """\
 # Settings of a Sitthi study. Paths are relative to this file's folder.
 [study]
 name = "{name}"
+# This study's unique id: its pseudonym key lives in ~/.sitthi/<id>/ (never change it)
+id = "{study_id}"
 languages = ["th", "en", "mixed"]
 # Unit of analysis for coding and agreement: turn | paragraph | sentence
 segment_unit = "turn"
@@ -268,6 +291,6 @@ def init_study(folder: str | Path, *, name: str | None = None, codebooks: Path |
             (root / DEFAULT_PATHS["codebooks"] / source.name).write_bytes(source.read_bytes())
     ignored = "\n".join(f"/{DEFAULT_PATHS[kind]}/" for kind in UNTRACKED)
     (root / ".gitignore").write_text(GITIGNORE_TEMPLATE.format(paths=ignored), encoding="utf-8")
-    config.write_text(STUDY_TEMPLATE.format(name=(name or root.name).replace('"', "'"), min_cell=3),
-                      encoding="utf-8")
+    config.write_text(STUDY_TEMPLATE.format(name=(name or root.name).replace('"', "'"), min_cell=3,
+                                            study_id=new_study_id()), encoding="utf-8")
     return read_study_file(config)

@@ -66,7 +66,7 @@ def test_cli_check_privacy_exits_1_on_a_phone_number(make_study, tmp_path) -> No
     (study.transcripts_dir / "LEAK.md").write_text(LEAK, encoding="utf-8")
     leaked = sitthi("--study", study.root, "check", "--privacy", cwd=tmp_path)
     assert leaked.returncode == 1 and "Traceback" not in leaked.stderr
-    assert "LEAK.md:12: an ID, phone or e-mail" in leaked.stderr
+    assert "LEAK.md:12: a phone number (08…78)" in leaked.stderr
 
 
 def test_cli_codings_undo_with_nothing_to_undo_is_one_line(make_study, tmp_path) -> None:

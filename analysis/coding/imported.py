@@ -3,8 +3,9 @@
 They wait in ``data/raw/codings/<coder>/<id>.csv``, untracked like the raw texts they quote, and
 ``sitthi anonymise --apply`` carries them into ``data/codings/`` as it writes each transcript: spans
 move past every replacement, quotes are taken from the anonymised text and memos are pseudonymised
-with the same key. A coder's codings of a transcript are carried once: while that coder has no
-codings file for it yet (a later apply never duplicates or overwrites what coders did since).
+with the same key (``--propose`` reads them too: ``waiting_memos``). A coder's codings of a transcript
+are carried once: while that coder has no codings file for it yet (a later apply never duplicates or
+overwrites what coders did since).
 """
 
 from __future__ import annotations
@@ -25,6 +26,16 @@ Change = tuple[int, int, int, int]  # a replacement: old start, old end, new sta
 def raw_store(study: Study) -> CodingStore:
     """The store of codings waiting with the raw transcripts."""
     return CodingStore(replace(study, paths={**study.paths, "codings": f"{study.paths['raw']}/codings"}))
+
+
+def waiting_memos(study: Study) -> list[tuple[Path, int, str]]:
+    """``(file, line, memo)`` of every memo waiting in ``data/raw/codings/`` (rows that do not parse are
+    skipped here: ``carry_codings`` refuses their file)."""
+    waiting, memos = raw_store(study), []
+    for coder, transcript_id, path in waiting.files():
+        rows, _ = waiting.load_rows(coder, transcript_id)
+        memos += [(path, line, coding.memo) for line, coding in rows if coding.memo.strip()]
+    return memos
 
 
 def move_offset(offset: int, changes: list[Change], *, end: bool) -> int:

@@ -45,6 +45,7 @@ from analysis.exchange.qdpx_archive import (
 )
 from analysis.exchange.qdpx_names import coder_id, source_id, unique
 from analysis.exchange.qdpx_offsets import CODE_POINTS, UTF16, choose_reading, map_offset, normalised_with_map
+from analysis.privacy.hits import Hit, mask
 from analysis.privacy.pii import numbers_and_addresses
 from analysis.study import LANGUAGES, STUDY_FILE, Study, init_study, read_study_file
 from analysis.text.corpus import ID_RE, Transcript, split_front_matter, transcript_files
@@ -131,12 +132,12 @@ def import_qdpx(source: Path, target_study_dir: Path, *, anonymised: bool = Fals
             not_imported.append(item)
         else:
             sources.append(item)
+    notes_by_guid = note_texts(root)
     if anonymised:
-        _refuse_identifiers(sources, source)
+        _refuse_identifiers(sources, source, notes_by_guid)
     notes += _check_translations(sources)
 
     not_imported += _not_carried(root, sources)
-    notes_by_guid = note_texts(root)
 
     turn_study = all(p.speaker for s in sources for p in paragraphs(s.body))
     unit = "turn" if turn_study and sources else "paragraph"
@@ -278,17 +279,28 @@ def _not_carried(root: etree._Element, sources: list[_Source]) -> list[str]:
     return lines
 
 
-def _refuse_identifiers(sources: list[_Source], project: Path) -> None:
-    """Texts said to be anonymised must hold no ID number, phone number or e-mail address."""
+def _refuse_identifiers(sources: list[_Source], project: Path, notes_by_guid: dict) -> None:
+    """Texts said to be anonymised, and the memos on their codings, must hold no ID number, phone number
+    or e-mail address (shown masked: ``08…78``)."""
     for item in sources:
         hits = numbers_and_addresses(item.body)
         if hits:
             line = item.body.count("\n", 0, hits[0].start) + 1
-            raise QdpxError(f"text '{item.name}' is not anonymised: line {line} of its text holds "
-                            f"{'an e-mail address' if hits[0].kind == 'email' else 'an ID or phone number'} "
-                            f"({hits[0].text[:2]}…)", path=project,
-                            fix="import without --anonymised: the texts go to data/raw/ for "
-                                "`sitthi anonymise`; nothing was written")
+            raise _not_anonymised(f"text '{item.name}' is not anonymised: line {line} of its text", hits[0],
+                                  project)
+        for selection in item.selections:
+            memo = selection_memo(selection, notes_by_guid)
+            found = numbers_and_addresses(memo) if memo else []
+            if found:
+                raise _not_anonymised(f"text '{item.name}' is not anonymised: a memo on its codings",
+                                      found[0], project)
+
+
+def _not_anonymised(where: str, hit: Hit, project: Path) -> QdpxError:
+    what = "an e-mail address" if hit.kind == "email" else "an ID or phone number"
+    return QdpxError(f"{where} holds {what} ({mask(hit.text)})", path=project,
+                     fix="import without --anonymised: the texts go to data/raw/ for "
+                         "`sitthi anonymise`; nothing was written")
 
 
 def _progress(sources: list[_Source], show: bool):

@@ -1,44 +1,60 @@
 """``sitthi anonymise``: propose a pseudonym key for the raw transcripts, then apply it as reviewed.
 
-The key (``key.csv``: original, kind, replacement, count, files), the review table (every hit in
-context) and the study's own list of names (``names.txt``: ``kind<TAB>name`` per line) live in
-the secrets folder OUTSIDE the study (``Study.secrets_dir``). A reviewer edits ``key.csv``: change
-a replacement, empty it to keep the original (a false alarm), or add a row for anything missed.
-Applying writes ``data/transcripts/<id>.md`` with ``anonymised: true`` and refuses any file that
-still holds a key original, an ID number, a phone number or an e-mail address afterwards, and
-carries codings imported with the raw texts (``raw_codings``).
+The key (``key.csv``), the review table (``review.csv``: every hit in context, surest first) and the
+study's own list of names (``names.txt``: ``kind<TAB>name`` per line) live in the secrets folder
+OUTSIDE the study (``Study.secrets_dir``: ``~/.sitthi/<study id>/``). ``--propose`` scans each raw
+file's body, its front matter (every value but the schema's: id, language, anonymised, fictional,
+translation_of) and the memos of codings waiting in ``data/raw/codings/``, and merges what it finds
+into the key (see ``analysis.privacy.key`` for the reviewer's ``status`` column). ``--apply`` replaces
+on word boundaries (``analysis.privacy.replace``) in the body, the front matter and the memos, then
+re-scans the whole output file with the key and the confident finders: any survivor refuses the file
+(its line given, the identifier masked). Imported codings are carried (``coding/imported.py``).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from analysis.coding.imported import Carried, Change, carry_codings
+from analysis.coding.imported import Carried, Change, carry_codings, waiting_memos
 from analysis.errors import SitthiError
 from analysis.files import write_atomic
+from analysis.privacy.front_matter import anonymised_head, pseudonymise_head, scannable_head
+from analysis.privacy.hits import mask
+from analysis.privacy.key import (
+    KEY_COLUMNS,
+    REVIEW_STATUS,
+    AnonymiseError,
+    Key,
+    clean,
+    highest_numbers,
+    load_key,
+    read_names,
+    write_csv,
+    write_key,
+)
 from analysis.privacy.pii import Hit, find_identifiers, numbers_and_addresses
+from analysis.privacy.replace import Replacer
 from analysis.study import Study
 from analysis.text.corpus import read_transcript, split_front_matter, transcript_files
 from analysis.text.normalise import normalise
 from analysis.text.reading import read_text_file
 
+__all__ = ["KEY_COLUMNS", "AnonymiseError", "apply_for_review", "apply_key", "propose", "propose_for_review",
+           "pseudonymise", "pseudonymise_with_changes", "read_key", "read_names", "secrets_folder",
+           "write_proposal"]
+
 KEY_FILE, REVIEW_FILE, NAMES_FILE = "key.csv", "review.csv", "names.txt"
-ADD_TO_KEY = "add it to key.csv with a replacement, then apply again"
-KEY_COLUMNS = ["original", "kind", "replacement", "count", "files"]
+ADD_TO_KEY = "add it to key.csv with a replacement (or mend its row), then apply again"
 NUMBERED = {"name": "NAME", "place": "PLACE", "person": "NAME", "bar": "PLACE", "hotel": "PLACE",
-            "org": "ORG"}
-UNNUMBERED = {"phone": "[PHONE]", "id_card": "[ID]", "email": "[EMAIL]", "url": "[URL]", "social": "[SOCIAL]"}
-
-
-class AnonymiseError(SitthiError):
-    """The raw transcripts, the key or the secrets folder are not usable."""
+            "org": "ORG", "custom": "NAME"}
+UNNUMBERED = {"phone": "[PHONE]", "id_card": "[ID]", "email": "[EMAIL]", "url": "[URL]", "social": "[SOCIAL]",
+              "passport": "[PASSPORT]", "plate": "[PLATE]"}
+REVIEW_COLUMNS = [REVIEW_STATUS, "confidence", "kind", "original", "replacement", "file", "line", "context",
+                  "why"]
 
 
 @dataclass
@@ -51,14 +67,35 @@ class Raw:
     body_line: int
 
 
+@dataclass
+class Scanned:
+    """A text the proposal scans: a body, a front matter with its schema keys blanked, or a memo."""
+
+    file: str
+    text: str
+    first_line: int
+
+    def line_of(self, offset: int) -> int:
+        return self.first_line + self.text.count("\n", 0, offset)
+
+
 def secrets_folder(study: Study) -> Path:
     """The study's secrets folder, refused if it lies inside the study (it would travel with it)."""
     folder = study.secrets_dir.expanduser().resolve()
     if folder == study.root or study.root in folder.parents:
         raise AnonymiseError("the secrets folder is inside the study", path=folder,
                              fix="set SITTHI_SECRETS to a folder outside the study "
-                                 "(default ~/.sitthi/<study>)")
+                                 "(default ~/.sitthi/<study id>)")
     return folder
+
+
+def study_id_note(study: Study) -> str | None:
+    """What to tell the user of a study without an ``id`` (its key folder follows the folder's path)."""
+    if study.id:
+        return None
+    return (f"{study.config_file}: [study] has no id, so the key folder is named after this folder's path "
+            f"({study.key_id}) — add a line such as id = \"{study.key_id}\" under [study] so that the key "
+            "stays found if the study moves")
 
 
 def read_raw(study: Study) -> list[Raw]:
@@ -77,124 +114,162 @@ def study_names(study: Study) -> dict[str, str]:
     return read_names(path) if path.is_file() else {}
 
 
-def read_names(path: Path) -> dict[str, str]:
-    """A names list: one ``kind<TAB>name`` per line (``#`` comments and blank lines skipped)."""
-    names = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        kind, _, name = line.partition("\t")
-        if not name.strip() or kind.strip() not in NUMBERED:
-            raise AnonymiseError("a line of names.txt is not 'kind<TAB>name'", path=path, line=number,
-                                 fix=f"kind is one of {', '.join(NUMBERED)}, then a tab, then the name")
-        names[name.strip()] = kind.strip()
-    return names
+# -- propose --------------------------------------------------------------------------------------------
 
 
-def _line_of(raw: Raw, offset: int) -> int:
-    return raw.body_line + raw.body.count("\n", 0, offset)
+def scanned_texts(study: Study, raws: list[Raw] | None = None) -> list[Scanned]:
+    """Every text the proposal reads: bodies, front matters and memos waiting with imported codings."""
+    texts = []
+    for raw in raws if raws is not None else read_raw(study):
+        texts.append(Scanned(raw.path.name, scannable_head(raw.head), 2))
+        texts.append(Scanned(raw.path.name, raw.body, raw.body_line))
+    for path, line, memo in waiting_memos(study):
+        texts.append(Scanned(str(path.relative_to(study.raw_dir)), normalise(memo), line))
+    return texts
 
 
-def propose(study: Study) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The proposed key (``KEY_COLUMNS``) and the review table (each hit with file, line, context)."""
-    custom = study_names(study)
-    counts, files, kinds, first = Counter(), defaultdict(set), {}, {}
-    review = []
-    for raw in read_raw(study):
-        for hit in find_identifiers(raw.body, custom=custom, keep_places=study.keep_places):
-            kind = custom.get(hit.text, hit.kind) if hit.kind == "custom" else hit.kind
-            counts[hit.text] += 1
-            files[hit.text].add(raw.path.name)
-            kinds.setdefault(hit.text, kind)
-            first.setdefault(hit.text, (raw.path.name, hit.start))
-            review.append({"file": raw.path.name, "line": _line_of(raw, hit.start), "kind": kind,
-                           "original": hit.text, "context": _context(raw.body, hit)})
-    numbers: Counter = Counter()
-    rows = []
-    for original in sorted(counts, key=lambda o: first[o]):
-        kind = kinds[original]
-        if kind in UNNUMBERED:
-            replacement = UNNUMBERED[kind]
-        else:
-            numbers[NUMBERED[kind]] += 1
-            replacement = f"[{NUMBERED[kind]}-{numbers[NUMBERED[kind]]:02d}]"
-        rows.append([original, kind, replacement, counts[original], " ".join(sorted(files[original]))])
-    key = pd.DataFrame(rows, columns=KEY_COLUMNS)
-    table = pd.DataFrame(review, columns=["file", "line", "kind", "original", "context"])
-    return key, table.merge(key[["original", "replacement"]], on="original", how="left")
-
-
-def _context(body: str, hit: Hit, width: int = 30) -> str:
-    before = body[max(0, hit.start - width):hit.start].replace("\n", " ")
-    after = body[hit.end:hit.end + width].replace("\n", " ")
+def _context(text: str, hit: Hit, width: int = 30) -> str:
+    before = text[max(0, hit.start - width):hit.start].replace("\n", " ")
+    after = text[hit.end:hit.end + width].replace("\n", " ")
     return f"…{before}⟦{hit.text}⟧{after}…"
 
 
-def write_proposal(study: Study) -> tuple[Path, Path, int]:
-    """Propose and write ``key.csv`` and ``review.csv`` to the secrets folder (never the study)."""
+def _replacement(kind: str, numbers: dict[str, int]) -> str:
+    if kind in UNNUMBERED:
+        return UNNUMBERED[kind]
+    prefix = NUMBERED.get(kind, "NAME")
+    numbers[prefix] = numbers.get(prefix, 0) + 1
+    return f"[{prefix}-{numbers[prefix]:02d}]"
+
+
+def _refresh_counts(key: Key, raws: list[Raw], study: Study) -> None:
+    """``count`` and ``files`` of every row: what ``--apply`` would really replace, and where."""
+    replacer = Replacer(key.replacements())
+    counts: Counter = Counter()
+    files: dict[str, set[str]] = {}
+    for raw in raws:
+        found = replacer.replace(raw.body)[2] + pseudonymise_head(raw.head, replacer)[1]
+        for original in found:
+            files.setdefault(original, set()).add(raw.path.name)
+        counts += found
+    for path, _, memo in waiting_memos(study):
+        found = replacer.replace(normalise(memo))[2]
+        for original in found:
+            files.setdefault(original, set()).add(str(path.relative_to(study.raw_dir)))
+        counts += found
+    for row in key.rows:
+        row["count"] = str(counts.get(row["original"], 0))
+        if row["original"] in files:
+            row["files"] = " ".join(sorted(files[row["original"]]))
+
+
+def propose(study: Study) -> tuple[Key, pd.DataFrame]:
+    """The key merged with what the finders propose now, and the review table (every hit in context).
+
+    Every row of an existing key is kept with its edits; new candidates are appended with status
+    ``new``; rejected originals are never proposed again.
+    """
+    folder = secrets_folder(study)
+    key = load_key(folder / KEY_FILE, folder / REVIEW_FILE) if (folder / KEY_FILE).is_file() else Key()
+    custom, known, rejected = study_names(study), key.known(), key.rejected_originals()
+    raws = read_raw(study)
+    numbers, review, new_rows = highest_numbers(key), [], {}
+    for scanned in scanned_texts(study, raws):
+        for hit in find_identifiers(scanned.text, custom=custom, keep_places=study.keep_places):
+            original = clean(hit.text)
+            if not original or original.lower() in rejected:
+                continue
+            kind = custom.get(original, hit.kind) if hit.kind == "custom" else hit.kind
+            if original.lower() not in known and original.lower() not in new_rows:
+                new_rows[original.lower()] = {"original": original, "kind": kind, "status": "new",
+                                              "replacement": _replacement(kind, numbers), "confidence": 0.0}
+            row = new_rows.get(original.lower())
+            if row is not None:
+                row["confidence"] = max(float(row["confidence"]), hit.confidence)
+            review.append({"confidence": round(hit.confidence, 2), "kind": kind, "original": original,
+                           "file": scanned.file, "line": scanned.line_of(hit.start),
+                           "context": _context(scanned.text, hit), "why": hit.why})
+    key.rows += [{**row, "confidence": f"{row['confidence']:.2f}"} for row in new_rows.values()]
+    _refresh_counts(key, raws, study)
+    return key, _review_table(key, review)
+
+
+def _review_table(key: Key, review: list[dict]) -> pd.DataFrame:
+    """Hits with the key's replacement and status; new ones first, surest first, guesses last."""
+    by_original = {}
+    for row in key.rows:
+        by_original.setdefault(row["original"].lower(), row)
+    for item in review:
+        row = by_original[item["original"].lower()]
+        item["replacement"], item[REVIEW_STATUS] = row.get("replacement", ""), row.get("status", "new")
+    review.sort(key=lambda r: (r[REVIEW_STATUS] != "new", -r["confidence"], r["original"].lower(), r["file"],
+                               r["line"]))
+    return pd.DataFrame(review, columns=REVIEW_COLUMNS)
+
+
+def _write(study: Study) -> tuple[Path, Path, int, pd.DataFrame]:
     if not transcript_files(study.raw_dir):
         raise AnonymiseError("there are no raw transcripts to anonymise", path=study.raw_dir,
                              fix="put the typed-up interviews (.md, .txt or .docx) in this folder")
-    key, review = propose(study)
     folder = secrets_folder(study)
+    before = len(load_key(folder / KEY_FILE).rows) if (folder / KEY_FILE).is_file() else 0
+    key, review = propose(study)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    write_atomic(folder / KEY_FILE, key.to_csv(index=False))
-    write_atomic(folder / REVIEW_FILE, review.to_csv(index=False))
-    return folder / KEY_FILE, folder / REVIEW_FILE, len(key)
+    write_key(folder / KEY_FILE, key)
+    write_csv(folder / REVIEW_FILE, REVIEW_COLUMNS, review.to_dict("records"))
+    return folder / KEY_FILE, folder / REVIEW_FILE, len(key.rows) - before, review
+
+
+def write_proposal(study: Study) -> tuple[Path, Path, int]:
+    """Propose and merge into ``key.csv``, write ``review.csv`` (both in the secrets folder, never the
+    study); the count is of the new candidates."""
+    return _write(study)[:3]
+
+
+# -- apply ---------------------------------------------------------------------------------------------
 
 
 def read_key(study: Study) -> dict[str, str]:
-    """The reviewed key: original → replacement (rows with an empty replacement are kept as is)."""
-    path = secrets_folder(study) / KEY_FILE
-    if not path.is_file():
-        raise AnonymiseError("there is no key yet", path=path, fix="run `sitthi anonymise --propose` first")
-    reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))
-    if not reader.fieldnames or not {"original", "replacement"} <= set(reader.fieldnames):
-        raise AnonymiseError("key.csv has no 'original' and 'replacement' columns", path=path, line=1,
-                             fix="restore the header: " + ",".join(KEY_COLUMNS))
-    key = {}
-    for number, row in enumerate(reader, 2):
-        original, replacement = (row.get("original") or "").strip(), (row.get("replacement") or "").strip()
-        if replacement and not original:
-            raise AnonymiseError("a row has a replacement but no original", path=path, line=number,
-                                 fix="fill in the original text, or delete the row")
-        if original and replacement:
-            key[original] = replacement
-    return key
+    """The reviewed key: original → replacement (rejected rows and empty replacements left out)."""
+    return _reviewed(study).replacements()
+
+
+def _reviewed(study: Study) -> Key:
+    folder = secrets_folder(study)
+    if not (folder / KEY_FILE).is_file():
+        raise AnonymiseError("there is no key yet", path=folder / KEY_FILE,
+                             fix="run `sitthi anonymise --propose` first")
+    return load_key(folder / KEY_FILE, folder / REVIEW_FILE)
 
 
 def pseudonymise_with_changes(text: str, key: dict[str, str]) -> tuple[str, list[Change]]:
-    """``text`` with every key original replaced, longest first, in one pass, and each replacement
-    as (old start, old end, new start, new end)."""
-    if not key:
-        return text, []
-    pattern = re.compile("|".join(re.escape(o) for o in sorted(key, key=len, reverse=True)))
-    parts, changes, last, shift = [], [], 0, 0
-    for match in pattern.finditer(text):
-        replacement = key[match.group()]
-        parts += [text[last:match.start()], replacement]
-        start = match.start() + shift
-        changes.append((match.start(), match.end(), start, start + len(replacement)))
-        shift += len(replacement) - (match.end() - match.start())
-        last = match.end()
-    parts.append(text[last:])
-    return "".join(parts), changes
+    """``text`` with every key original replaced on word boundaries, longest first, in one pass, and
+    each replacement as (old start, old end, new start, new end)."""
+    new, changes, _ = Replacer({clean(o): r for o, r in key.items()}).replace(text)
+    return new, changes
 
 
 def pseudonymise(text: str, key: dict[str, str]) -> str:
-    """``text`` with every key original replaced, longest first, in one pass."""
+    """``text`` with every key original replaced on word boundaries, longest first, in one pass."""
     return pseudonymise_with_changes(text, key)[0]
 
 
-def leaks_in(text: str, key: dict[str, str]) -> list[str]:
-    """What in ``text`` must never be in an anonymised transcript."""
-    found = [o for o in key if o in text]
-    return found + [hit.text for hit in numbers_and_addresses(text)]
+@dataclass
+class Guard:
+    """What must never be in an anonymised file: the key's originals (on word boundaries) and what the
+    confident finders find (ID and phone numbers, e-mail: ``numbers_and_addresses``)."""
 
+    replacer: Replacer
 
-def _anonymised_head(head: str) -> str:
-    lines = [line for line in head.split("\n") if not re.match(r"anonymised\s*:", line)]
-    return "\n".join([*lines, "anonymised: true"])
+    def leaks(self, text: str) -> list[tuple[int, str]]:
+        """``(offset, text)`` of every survivor, in order."""
+        found = [(o.start, text[o.start:o.end]) for o in self.replacer.find(text)]
+        found += [(h.start, h.text) for h in numbers_and_addresses(text)]
+        return sorted(set(found))
+
+    def memo_leaks(self, memo: str) -> list[str]:
+        """What a pseudonymised memo still holds, masked."""
+        return [mask(text) for _, text in self.leaks(memo)]
 
 
 @dataclass
@@ -204,32 +279,51 @@ class Applied:
     written: list[Path] = field(default_factory=list)
     problems: list[SitthiError] = field(default_factory=list)
     carried: Carried = field(default_factory=Carried)
+    replaced: Counter = field(default_factory=Counter)  # original → how often it was replaced
+
+
+def _output(raw: Raw, replacer: Replacer, guard: Guard, result: Applied) -> tuple[str, list[Change]] | None:
+    """The anonymised file text and the body's changes, or None (a problem added) if anything survives."""
+    body, changes, counts = replacer.replace(raw.body)
+    head, head_counts = pseudonymise_head(raw.head, replacer)
+    head, appended = anonymised_head(head)
+    text = f"---\n{head}\n---\n{body}"
+    survivors = guard.leaks(text)
+    if survivors:
+        offset, found = survivors[0]
+        line = text.count("\n", 0, offset) + 1
+        line -= appended and line > head.count("\n") + 2
+        more = f" (and {len(survivors) - 1} more)" if len(survivors) > 1 else ""
+        what = f"refused: '{mask(found)}' would remain after anonymising{more}"
+        result.problems.append(AnonymiseError(what, path=raw.path, line=line, fix=ADD_TO_KEY))
+        return None
+    result.replaced += counts + head_counts
+    return text, changes
 
 
 def apply_key(study: Study) -> Applied:
-    """Write every raw transcript, pseudonymised, to ``data/transcripts/<id>.md``, and carry the
-    codings waiting with it (``raw_codings``).
+    """Write every raw transcript, pseudonymised (body, front matter), to ``data/transcripts/<id>.md``,
+    and carry the codings waiting with it (memos pseudonymised too).
 
-    A file that still leaks after replacement is not written; its problem names the line.
+    A file in which anything would remain is not written; its problem names the line, masked.
     """
-    key = read_key(study)
+    key = _reviewed(study)
+    replacer = Replacer(key.replacements())
+    guard = Guard(replacer)
     result = Applied()
     study.transcripts_dir.mkdir(parents=True, exist_ok=True)
     for raw in read_raw(study):
-        body, changes = pseudonymise_with_changes(raw.body, key)
-        leaks = leaks_in(body, key)
-        if leaks:
-            line = raw.body_line + body[:body.index(leaks[0])].count("\n")
-            result.problems.append(AnonymiseError(f"refused: '{leaks[0]}' would remain after anonymising",
-                                                  path=raw.path, line=line, fix=ADD_TO_KEY))
+        output = _output(raw, replacer, guard, result)
+        if output is None:
             continue
+        text, changes = output
         target = study.transcripts_dir / f"{raw.path.stem}.md"
-        write_atomic(target, f"---\n{_anonymised_head(raw.head)}\n---\n{body}")
+        write_atomic(target, text)
         result.written.append(target)
         transcript = read_transcript(target, languages=study.languages,
                                      require_labels=study.segment_unit == "turn")
-        carried = carry_codings(study, raw.body, transcript, changes, lambda text: pseudonymise(text, key),
-                                lambda text: leaks_in(text, key))
+        carried = carry_codings(study, raw.body, transcript, changes,
+                                lambda memo: replacer.replace(normalise(memo))[0], guard.memo_leaks)
         result.carried.count += carried.count
         result.carried.lost += carried.lost
         result.carried.kept += carried.kept
@@ -248,8 +342,7 @@ def propose_for_review(study: Study) -> pd.DataFrame | str:
     """Write the proposal and return the review table (or say that there is nothing to anonymise)."""
     if not transcript_files(study.raw_dir):
         return NO_RAW
-    write_proposal(study)
-    return propose(study)[1]
+    return _write(study)[3]
 
 
 def apply_for_review(study: Study) -> pd.DataFrame | str:

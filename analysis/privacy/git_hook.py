@@ -1,7 +1,8 @@
 """A git pre-commit hook: refuse a commit that stages an identifier or a notebook with outputs.
 
 ``sitthi install-hooks`` writes ``.git/hooks/pre-commit``, which runs ``python -m analysis.privacy.git_hook``
-with this Python. The hook reads what is staged (not the working copy) and uses the leak guard.
+with this Python. The hook reads what is staged (not the working copy) and uses the leak guard's
+scan on every staged file, whatever its name (a ``.bak``, a ``~`` backup, a dotfile, a DOCX…).
 """
 
 from __future__ import annotations
@@ -36,25 +37,32 @@ def install(repository: Path) -> Path:
 
 
 def _staged() -> list[str]:
-    names = subprocess.run(["git", "diff", "--cached", "--name-only", "--diff-filter=ACM", "-z"],
+    names = subprocess.run(["git", "diff", "--cached", "--name-only", "--diff-filter=ACMR", "-z"],
                            capture_output=True, check=True).stdout.decode()
     return [n for n in names.split("\0") if n]
 
 
 def _has_outputs(path: Path) -> bool:
-    cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
-    return any(c.get("outputs") or c.get("execution_count") for c in cells if c.get("cell_type") == "code")
+    """True for a notebook saved with outputs (a broken one is reported by the scan instead)."""
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+    except (ValueError, AttributeError):
+        return False
+    return any(c.get("outputs") or c.get("execution_count") for c in cells
+               if isinstance(c, dict) and c.get("cell_type") == "code")
 
 
 def problems_in_staged(originals: list[str]) -> list[str]:
-    """One line per problem in the staged version of each staged file."""
+    """One line per problem in the staged version of each staged file (copied under its own name, so
+    that the guard reads it as what it is)."""
     from analysis.privacy.leak_guard import scan_file
 
     lines = []
     with tempfile.TemporaryDirectory() as folder:
-        for name in _staged():
+        for number, name in enumerate(_staged()):
             content = subprocess.run(["git", "show", f":{name}"], capture_output=True, check=True).stdout
-            copy = Path(folder) / Path(name).name
+            copy = Path(folder) / str(number) / Path(name).name
+            copy.parent.mkdir()
             copy.write_bytes(content)
             if copy.suffix == ".ipynb" and _has_outputs(copy):
                 lines.append(f"{name}: notebook saved with outputs — clear them (Edit › Clear Outputs), save")

@@ -1,132 +1,101 @@
 """The leak guard: no key original, ID number, phone number or e-mail address in what can leave.
 
-``sitthi check --privacy`` scans the transcripts, the codings (memos and quotes), every file in
-``outputs/`` (HTML, DOCX, CSV, XLSX, SVG, PDF text, JSON, REFI-QDA ``.qdpx``) and the notebooks
-(sources and outputs). Each finding names ``file:line`` (for DOCX the paragraph, for XLSX the row, for
-PDF the page, for a ``.qdpx`` the text line counted through its members in name order).
+``sitthi check --privacy`` scans every file under the transcripts, the codings, ``outputs/`` and the
+notebooks, whatever its name: backups (``.bak``, ``~``, ``.orig``, ``.tmp``, vim ``.swp``), dotfiles,
+DOCX (headers, footers, footnotes, comments, authors, properties), XLSX, ODT, RTF, PDF, SVG, HTML,
+notebooks (every output, errors too), REFI-QDA ``.qdpx`` and any other file as text or as the
+printable runs of its bytes (``analysis.privacy.file_text``). Each finding names ``file:line`` (the
+paragraph of a DOCX part, the row of a sheet, the page of a PDF) and masks what it found (``08…78``).
+A file that cannot be read is a finding too: someone has to open it.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.errors import SitthiError
+from analysis.privacy.file_text import Piece, read_file_text
+from analysis.privacy.hits import mask
 from analysis.privacy.pii import numbers_and_addresses
+from analysis.privacy.replace import Replacer
 from analysis.study import Study
+from analysis.text.normalise import normalise
 
-TEXT_SUFFIXES = {".md", ".txt", ".csv", ".tsv", ".json", ".jsonl", ".yaml", ".toml"}
+FIX = "remove it (anonymise the source, or delete this file)"
+UNREADABLE_FIX = "open it and check it by hand, or delete it"
+_KIND_WORDS = {"key": "an identifier from the key", "id_card": "an ID card number",
+               "passport": "a passport number", "phone": "a phone number", "email": "an e-mail address",
+               "url": "a web address", "social": "a social media id", "plate": "a vehicle plate"}
+_LATIN = r"0-9A-Za-z\u00c0-\u024f"
+_THAI = re.compile(r"[\u0e00-\u0e7f]")
 
 
 class LeakError(SitthiError):
     """Something identifying was found where it must never be."""
 
 
-def _lines_docx(path: Path) -> Iterator[str]:
-    from docx import Document
-
-    document = Document(str(path))
-    yield from (p.text for p in document.paragraphs)
-    for table in document.tables:
-        for row in table.rows:
-            yield " | ".join(cell.text for cell in row.cells)
+def _forms(originals: tuple[str, ...]) -> list[str]:
+    return sorted({normalise(o).strip() for o in originals if o.strip()}, key=len, reverse=True)
 
 
-def _lines_xlsx(path: Path) -> Iterator[str]:
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(path, read_only=True, data_only=True)
-    for sheet in workbook.worksheets:
-        for row in sheet.iter_rows(values_only=True):
-            yield " | ".join("" if v is None else str(v) for v in row)
-
-
-def _lines_pdf(path: Path) -> Iterator[str]:
-    from pypdf import PdfReader
-
-    for page in PdfReader(str(path)).pages:
-        yield (page.extract_text() or "").replace("\n", " ")
+@lru_cache(maxsize=8)
+def key_pattern(originals: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern for the key's Latin originals, normalised like the transcripts: whole words in any
+    case and spacing ("Nok" is not in "Nokia")."""
+    parts = [r"\s+".join(re.escape(word) for word in form.split())
+             for form in _forms(originals) if not _THAI.search(form)]
+    return re.compile("|".join(rf"(?<![{_LATIN}])(?:{p})(?![{_LATIN}])" for p in parts),
+                      re.IGNORECASE) if parts else None
 
 
-def _lines_svg(path: Path) -> Iterator[str]:
-    """Only the words of a drawing: path data is full of numbers that look like phone numbers."""
-    from lxml import etree
-
-    yield from (t.strip() for t in etree.parse(str(path)).getroot().itertext() if t.strip())
-
-
-def _lines_html(path: Path) -> Iterator[str]:
-    """Lines of a page without its embedded pictures and fonts (base64 is not text)."""
-    text = re.sub(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+", "data:…", path.read_text(encoding="utf-8"))
-    yield from text.splitlines()
+@lru_cache(maxsize=8)
+def thai_key(originals: tuple[str, ...]) -> Replacer | None:
+    """The key's Thai originals, found on token boundaries exactly as ``--apply`` replaces them: the
+    nickname ใหม่ is not flagged inside เชียงใหม่, which apply rightly leaves alone."""
+    thai = {form: "" for form in _forms(originals) if _THAI.search(form)}
+    return Replacer(thai) if thai else None
 
 
-def _lines_qdpx(path: Path) -> Iterator[str]:
-    """The words of a REFI-QDA project: the texts, notes and values of its ``.qde`` (not its GUIDs,
-    which look like numbers), then every source text, member by member."""
-    import zipfile
-
-    from lxml import etree
-
-    with zipfile.ZipFile(path) as archive:
-        for name in sorted(archive.namelist()):
-            if name.lower().endswith(".qde"):
-                parser = etree.XMLParser(resolve_entities=False, huge_tree=True)
-                root = etree.fromstring(archive.read(name), parser)
-                yield from (t.strip() for t in root.itertext() if t.strip())
-            elif name.lower().endswith(".txt"):
-                yield from archive.read(name).decode("utf-8", errors="replace").splitlines()
-
-
-def _lines_notebook(path: Path) -> Iterator[str]:
-    notebook = json.loads(path.read_text(encoding="utf-8"))
-    for cell in notebook.get("cells", []):
-        yield "".join(cell.get("source", []))
-        for output in cell.get("outputs", []):
-            yield "".join(output.get("text", []))
-            for value in output.get("data", {}).values():
-                yield value if isinstance(value, str) else "".join(value) if isinstance(value, list) else ""
-
-
-def lines_of(path: Path) -> Iterator[str]:
-    """The readable text of a file, one "line" at a time (paragraph, row, page or cell)."""
-    suffix = path.suffix.lower()
-    readers = {".docx": _lines_docx, ".xlsx": _lines_xlsx, ".pdf": _lines_pdf, ".ipynb": _lines_notebook,
-               ".svg": _lines_svg, ".html": _lines_html, ".htm": _lines_html, ".qdpx": _lines_qdpx}
-    if suffix in readers:
-        yield from readers[suffix](path)
-    elif suffix in TEXT_SUFFIXES:
-        yield from path.read_text(encoding="utf-8", errors="replace").splitlines()
+def _piece_hits(piece: Piece, originals: tuple[str, ...]) -> list[tuple[int, str, str]]:
+    """(line, text, kind) of each key original and each ID / phone / e-mail in ``piece``."""
+    text = normalise(piece.text)
+    pattern, thai = key_pattern(originals), thai_key(originals)
+    found = [(m.start(), m.group(), "key") for m in pattern.finditer(text)] if pattern else []
+    found += [(o.start, text[o.start:o.end], "key") for o in thai.find(text)] if thai else []
+    found += [(h.start, h.text, h.kind) for h in numbers_and_addresses(text)]
+    return [(piece.first + text.count("\n", 0, start), what, kind) for start, what, kind in sorted(found)]
 
 
 def scan_file(path: Path, originals: Iterable[str] = ()) -> list[LeakError]:
-    """Every line of ``path`` holding a key original or an ID / phone / e-mail."""
-    originals = [o for o in originals if o]
+    """Every key original and ID / phone / e-mail in ``path``, one finding per identifier and line;
+    a file that cannot be read is a finding too (after whatever could be read of it is scanned)."""
+    read = read_file_text(path)
     found = []
-    for number, line in enumerate(lines_of(path), 1):
-        what = [o for o in originals if o in line] + [h.text for h in numbers_and_addresses(line)]
-        if what:
-            kind = "an identifier from the key" if what[0] in originals else "an ID, phone or e-mail"
-            found.append(LeakError(f"{kind} ({_mask(what[0])})", path=path, line=number,
-                                   fix="remove it (anonymise the source, or delete this output)"))
+    if read.problem:
+        found.append(LeakError(f"could not be read ({read.problem})", path=path, fix=UNREADABLE_FIX))
+    originals, seen = tuple(originals), set()
+    for piece in read.pieces:
+        for line, what, kind in _piece_hits(piece, originals):
+            if (piece.part, line, what.casefold()) not in seen:
+                seen.add((piece.part, line, what.casefold()))
+                where = f" in {piece.part}" if piece.part else ""
+                words = _KIND_WORDS.get(kind, f"an identifier ({kind})")
+                found.append(LeakError(f"{words} ({mask(what)}){where}", path=path, line=line, fix=FIX))
     return found
 
 
-def _mask(text: str) -> str:
-    """Enough of a finding to locate it, never the whole of it."""
-    return text[:2] + "…" if len(text) > 3 else "…"
-
-
 def privacy_files(study: Study) -> list[Path]:
-    """What the guard scans: transcripts, codings, outputs and the notebooks next to the study."""
+    """What the guard scans: every file (backups, dotfiles and hidden folders too) under the
+    transcripts, codings, outputs and the notebooks next to the study."""
     files = []
     for folder in (study.transcripts_dir, study.codings_dir, study.outputs_dir, study.root / "notebooks"):
         if folder.is_dir():
-            files += sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+            files += sorted(p for p in folder.rglob("*") if p.is_file())
     return files
 
 
