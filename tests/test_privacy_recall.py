@@ -44,3 +44,32 @@ def test_privacy_recall_per_kind_on_unseen_fixtures() -> None:
     low = {kind: (measured["recall"], result["missed"].get(kind, []))
            for kind, measured in result["recall"].items() if measured["recall"] < 0.98}
     assert not low, low
+
+
+def test_privacy_apply_leaves_no_gold_identifier_in_unseen_interviews(make_study, tmp_path,
+                                                                      monkeypatch) -> None:
+    """End to end as a reviewer who accepts every proposal: propose, apply, then no key original and no
+    gold identifier stands as a word anywhere in a written file (front matter included)."""
+    import shutil
+
+    from analysis.privacy.anonymise import apply_key, read_key, write_proposal
+    from analysis.privacy.replace import Replacer
+
+    study = make_study()
+    monkeypatch.setenv("SITTHI_SECRETS", str(tmp_path / "secrets"))
+    (tmp_path / "secrets").mkdir()
+    shutil.copy(UNSEEN / "study-names.txt", tmp_path / "secrets" / "names.txt")
+    files = gold_files(UNSEEN)
+    for name in files:
+        shutil.copy(UNSEEN / name, study.raw_dir / name)
+    write_proposal(study)
+    applied = apply_key(study)
+    assert applied.problems == [] and len(applied.written) == len(files)
+    key = Replacer(read_key(study))
+    for path in applied.written:
+        output = path.read_text(encoding="utf-8")
+        assert not key.find(output), path.name
+        raw_text, _, spans = next(v for n, v in files.items() if Path(n).stem == path.stem)
+        gold = {raw_text[s:e] for s, e, kind in spans if kind != "not_id"}
+        survivors = Replacer({g: "" for g in gold}).find(output)
+        assert not survivors, (path.name, [output[o.start:o.end] for o in survivors])

@@ -69,7 +69,7 @@ class Raw:
 
 @dataclass
 class Scanned:
-    """A text the proposal scans: a body, a front matter with its schema keys blanked, or a memo."""
+    """A text the proposal scans: a body, a front matter with its schema lines blanked, or a memo."""
 
     file: str
     text: str
@@ -121,7 +121,7 @@ def scanned_texts(study: Study, raws: list[Raw] | None = None) -> list[Scanned]:
     """Every text the proposal reads: bodies, front matters and memos waiting with imported codings."""
     texts = []
     for raw in raws if raws is not None else read_raw(study):
-        texts.append(Scanned(raw.path.name, scannable_head(raw.head), 2))
+        texts.append(Scanned(raw.path.name, scannable_head(raw.head), 1))
         texts.append(Scanned(raw.path.name, raw.body, raw.body_line))
     for path, line, memo in waiting_memos(study):
         texts.append(Scanned(str(path.relative_to(study.raw_dir)), normalise(memo), line))

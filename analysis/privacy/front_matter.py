@@ -36,11 +36,12 @@ def value_starts(head: str) -> list[int | None]:
 
 
 def scannable_head(head: str) -> str:
-    """The front matter with keys and schema values blanked (offsets and lines unchanged)."""
-    lines = []
-    for line, start in zip(head.split("\n"), value_starts(head), strict=True):
-        lines.append(" " * len(line) if start is None else " " * start + line[start:])
-    return "\n".join(lines)
+    """The front matter as the finders read it: between its ``---`` lines, keys kept (the finders read
+    ``interviewer: Jane Porter`` by its key), schema lines blanked (offsets and lines unchanged, so
+    the head's first line is line 2 of the file)."""
+    lines = [" " * len(line) if start is None else line
+             for line, start in zip(head.split("\n"), value_starts(head), strict=True)]
+    return "---\n" + "\n".join(lines) + "\n---\n"
 
 
 def _yaml_value(old: str, new: str, *, list_item: bool) -> str:
