@@ -313,12 +313,13 @@ def agree(ctx: typer.Context,
           study: StudyOption = None) -> None:
     """Inter-coder agreement per code (or right): percent agreement, kappa, alpha with 95% CI."""
     from analysis.agreement.study import study_agreement, write_disagreements
+    from analysis.spreadsheets import csv_text
 
     chosen = _study(ctx, study)
     result = study_agreement(chosen, coders=coders.split(",") if coders else None, by=by, samples=samples)
     table = result.table
     if format == "csv":
-        typer.echo(table.to_csv(index=False), nl=False)
+        typer.echo(csv_text(table), nl=False)
     elif format == "json":
         typer.echo(table.to_json(orient="records", force_ascii=False, indent=1))
     else:

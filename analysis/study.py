@@ -73,6 +73,9 @@ class Study:
         Which codings the report counts (``[report]``): ``union`` (any of ``coders`` applied the
         code), ``majority`` (more than half of the ``coders`` who coded the transcript did) or
         ``final`` (only ``final_coder``'s, after the consensus meeting). No ``coders``: everyone.
+    labels
+        How readers see attribute values (``[labels.<attribute>]``): attribute → value →
+        ``{"th": ..., "en": ...}``; a value or language without a label is shown as it is.
     """
 
     root: Path
@@ -88,6 +91,7 @@ class Study:
     coders: tuple[str, ...] = ()
     final_coder: str | None = None
     id: str | None = None
+    labels: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
 
     @property
     def config_file(self) -> Path:
@@ -103,6 +107,10 @@ class Study:
     cache_dir = _Folder()
     codebooks_dir = _Folder()
     outputs_dir = _Folder()
+
+    def value_labels(self, attribute: str) -> dict[str, dict[str, str]]:
+        """Labels of one attribute's values: value → {"th": ..., "en": ...} (empty when none are given)."""
+        return self.labels.get(attribute, {})
 
     @property
     def codebook_path(self) -> Path | None:
@@ -202,12 +210,14 @@ def read_study_file(config: Path) -> Study:
     if unknown_paths:
         raise fail(unknown_paths[0], f"unknown path {unknown_paths[0]!r} in [paths]",
                    f"use only {', '.join(DEFAULT_PATHS)}")
+    attributes = tuple(section.get("attributes", ()))
+    labels = _read_labels(data.get("labels", {}), attributes, config, text)
     return Study(
         root=config.parent.resolve(),
         name=name.strip(),
         languages=languages,
         segment_unit=unit,
-        attributes=tuple(section.get("attributes", ())),
+        attributes=attributes,
         min_cell=min_cell,
         keep_places=tuple(section.get("keep_places", ())),
         codebook=section.get("codebook"),
@@ -216,7 +226,47 @@ def read_study_file(config: Path) -> Study:
         coders=tuple(coders),
         final_coder=final_coder,
         id=study_id,
+        labels=labels,
     )
+
+
+LABEL_EXAMPLE = '[labels.site] then "Chiang Mai" = { th = "เชียงใหม่", en = "Chiang Mai" }'
+
+
+def _read_labels(table, attributes: tuple[str, ...], config: Path, text: str) -> dict:
+    """``[labels.<attribute>]`` tables: each value given a Thai and/or an English label."""
+    def fail(line: int | None, what: str, fix: str) -> StudyError:
+        return StudyError(what, path=config, line=line, fix=fix)
+
+    if not isinstance(table, dict):
+        raise fail(_line_of_key(text, "labels"), "labels must be a table of attributes",
+                   f"write {LABEL_EXAMPLE}")
+    labels = {}
+    for attribute, values in table.items():
+        header = _line_of_table(text, f"labels.{attribute}") or _line_of_table(text, "labels")
+        if attribute not in attributes:
+            raise fail(header, f"[labels.{attribute}]: {attribute!r} is not one of the study's attributes",
+                       f"use one of {', '.join(attributes) or '(none: add attributes to [study])'}")
+        if not isinstance(values, dict):
+            raise fail(header, f"[labels.{attribute}] must be a table of values", f"write {LABEL_EXAMPLE}")
+        labels[attribute] = {}
+        for value, names in values.items():
+            if not (isinstance(names, dict) and names and set(names) <= {"th", "en"}
+                    and all(isinstance(n, str) and n.strip() for n in names.values())):
+                raise fail(_line_of_key(text, value) or header,
+                           f"[labels.{attribute}] {value!r} needs a Thai and/or English label",
+                           f'write "{value}" = {{ th = "...", en = "..." }}')
+            labels[attribute][value] = {lang: name.strip() for lang, name in names.items()}
+    return labels
+
+
+def _line_of_table(text: str, name: str) -> int | None:
+    """1-based line of the TOML table header ``[name]`` (parts quoted or not), if there is one."""
+    parts = r"\s*\.\s*".join(rf'["\']?{re.escape(part)}["\']?' for part in name.split("."))
+    for number, line in enumerate(text.splitlines(), 1):
+        if re.match(rf"\s*\[\s*{parts}\s*\]", line):
+            return number
+    return None
 
 
 def new_study_id() -> str:
@@ -227,7 +277,7 @@ def new_study_id() -> str:
 def _line_of_key(text: str, key: str) -> int | None:
     """1-based line where ``key = ...`` is set in TOML text, if it is."""
     for number, line in enumerate(text.splitlines(), 1):
-        if re.match(rf"\s*{re.escape(key)}\s*=", line):
+        if re.match(rf"\s*[\"']?{re.escape(key)}[\"']?\s*=", line):
             return number
     return None
 

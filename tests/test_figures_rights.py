@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import unicodedata
 import warnings
 
+import matplotlib as mpl
 import numpy as np
 import pandas as pd
 import pytest
@@ -15,8 +17,9 @@ from analysis.report.figures import (
     participant_matrix,
     rights_by_group,
     rights_violated,
+    style,
 )
-from analysis.report.figures.rights import _name
+from analysis.report.figures.rights import A4_HEIGHT, _name, participant_pages
 
 RIGHTS = {"LIB": ("สิทธิในเสรีภาพและความปลอดภัยในตัวบุคคล", "Liberty and security of person"),
           "PRIV": ("สิทธิในความเป็นอยู่ส่วนตัว ชื่อเสียง และศักดิ์ศรี", "Privacy, reputation and dignity"),
@@ -163,7 +166,35 @@ def test_rights_figures_grow_with_their_rows() -> None:
     assert (rights_violated(many, n_participants=6).get_figheight()
             > rights_violated(_frequencies(), n_participants=6).get_figheight() + 5)
     assert (participant_matrix(_matrix(40), labels={}).get_figheight()
-            > participant_matrix(_matrix(4), labels={}).get_figheight() + 10)
+            > participant_matrix(_matrix(4), labels={}).get_figheight() + 5)
+
+
+def test_rights_participant_pages_are_even_and_never_longer_than_the_page() -> None:
+    assert participant_pages(0) == [range(0, 0)] and participant_pages(50) == [range(0, 50)]
+    pages = participant_pages(1801)
+    assert len(pages) == 37 and {len(p) for p in pages} <= {48, 49}
+    assert [i for page in pages for i in page] == list(range(1801))  # every participant once, in order
+
+
+def test_rights_participant_matrix_in_pages_fits_one_a4_page() -> None:
+    from PIL import Image
+
+    matrix = _matrix(120)
+    matrix.iloc[0, 0] = 9  # the darkest cell is on page 1: page 3 is shaded on the same scale
+    figure = participant_matrix(matrix, labels=_labels("th"), lang="th", page=3)
+    ax = figure.axes[0]
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert ticks == [f"P{n}" for n in range(81, 121)]  # 120 participants: 3 pages of 40
+    assert ax.collections[0].norm.vmax == 9
+    assert "หน้า 3/3: คนที่ 81–120" in _caption(figure) and "n = 120 คน" in _caption(figure)
+    english = participant_matrix(matrix, labels=_labels("en"), lang="en", page=1)
+    assert "n = 120 participants, page 1 of 3: participants 1–40." in _caption(english)
+    with io.BytesIO() as buffer, mpl.rc_context(style()):
+        participant_matrix(_matrix(50), labels=_labels("th"), lang="th").savefig(buffer, format="png")
+        height = Image.open(buffer).height
+    assert height <= round(A4_HEIGHT * 300)  # one A4 page at 300 dpi, far below Pillow's pixel limit
+    with pytest.raises(ValueError, match="page must be between 1 and 3"):
+        participant_matrix(matrix, labels={}, page=4)
 
 
 def test_rights_labels_wrap_between_thai_words_and_keep_marks() -> None:
@@ -173,3 +204,27 @@ def test_rights_labels_wrap_between_thai_words_and_keep_marks() -> None:
     assert all(unicodedata.category(line[0]) != "Mn" for line in lines)  # no line starts with a tone mark
     assert "".join(lines).replace(" ", "").rstrip("…") in ("CIDT" + long).replace(" ", "")
     assert _name("FAM", "Family life") == "FAM Family life" and _name("X", None) == "X"
+
+
+def test_rights_by_group_legend_uses_value_labels_of_the_language() -> None:
+    values = {"A": {"th": "เชียงใหม่", "en": "Chiang Mai"}, "B": {"en": "Bangkok"}}
+    legends = {lang: [t.get_text() for t in rights_by_group(_breakdown(), by="site", lang=lang,
+                                                             values=values).legends[0].get_texts()]
+               for lang in ("th", "en")}
+    assert legends["th"] == ["เชียงใหม่ (n = 4)", "B (n = <3)", "C (n = <3)"]  # no Thai label: as it is
+    assert legends["en"] == ["Chiang Mai (n = 4)", "Bangkok (n = <3)", "C (n = <3)"]
+
+
+def test_rights_labels_shorten_only_on_word_boundaries() -> None:
+    from analysis.report.figures import shorten, wrap_label
+
+    assert shorten("Freedom of movement and protection from arbitrary expulsion", 30) \
+        == "Freedom of movement and…"
+    assert shorten("NDIS-PROFILE", 8) == "NDIS-PR…"  # one word longer than the room: cut between letters
+    thai = "สิทธิในมาตรฐานการครองชีพที่เพียงพอและหลักประกันทางสังคม"
+    short = shorten(thai, 20)
+    assert short.endswith("…") and thai.startswith(short[:-1]) and short[:-1] in wrap_label(thai, 20, 9)
+    wrapped = wrap_label("LIVE " + thai, 20, lines=4).split("\n")
+    assert "".join(wrapped).replace(" ", "") == ("LIVE" + thai) and len(wrapped) > 1  # fits: nothing cut
+    assert wrap_label("HLTH Health and bodily autonomy", 12).split("\n") == ["HLTH Health", "and bodily…"]
+    assert wrap_label("(A B) C", 3) == "(A\nB)…"  # never a line starting with ")" or ending with "("

@@ -6,14 +6,15 @@ import subprocess
 import sys
 from html.parser import HTMLParser
 
+import pandas as pd
 import pytest
 from docx import Document
 
 from analysis.report.build import ReportError, build_report
 from conftest import build_tiny_study
 
-FIGURES = ["rights-violated", "rights-by-site", "rights-by-group", "rights-together", "participant-rights",
-           "agreement-alpha", "top-words-group"]
+FIGURES = ["rights-violated", "rights-by-site", "rights-together", "participant-rights",
+           "agreement-rights", "agreement-codes", "top-words-group"]
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +47,9 @@ def test_report_hides_the_site_with_one_participant(built) -> None:
     for path in (study.outputs_dir / "tables" / "rights-by-site.csv",
                  study.outputs_dir / "figures" / "en" / "rights-by-site.csv"):
         rows = list(csv.DictReader(path.open(encoding="utf-8")))
-        site_b = [r for r in rows if r["group"] == "B"]
-        assert site_b and all(r["participants"] == "<3" and r["group_size"] == "<3" for r in site_b)
+        assert not [r for r in rows if r["group"] in {"B", "C"}]  # B (1) and C (2) merged into "other"
+        other = [r for r in rows if r["group"] == "อื่นๆ / other"]
+        assert other and all(r["group_size"] == "3" for r in other)
         assert not any(r["participants"] in {"1", "2"} for r in rows)
 
 
@@ -116,3 +118,42 @@ def test_report_json_records_the_software_that_made_it(built) -> None:
     assert software["sitthi"] == __version__
     for library in ("pythainlp", "nlpo3", "spacy", "pandas", "matplotlib"):
         assert software[library] == version(library), library
+
+
+def test_report_participant_figure_in_pages_of_plain_data(coded_tiny_study, monkeypatch) -> None:
+    import pickle
+
+    from analysis.report.content import report_content
+
+    monkeypatch.setattr("analysis.report.content.PAGE_ROWS", 2)  # the tiny study's 6 people: 3 pages
+    content = report_content(coded_tiny_study, samples=50)
+    pages = [spec for spec in content.figures if spec.key.startswith("participant-rights")]
+    assert [spec.key for spec in pages] == ["participant-rights-p01", "participant-rights-p02",
+                                            "participant-rights-p03"]
+    assert pages[1].title["en"] == "Participants × rights (page 2 of 3)"
+    assert pd.concat([spec.numbers for spec in pages]).equals(content.tables["participant-rights"])
+    for spec in content.figures:
+        assert pickle.loads(pickle.dumps(spec)).key == spec.key  # a worker process can draw every figure
+    first = content.figure("participant-rights", "en")  # a figure in pages: its first page
+    assert "page 1 of 3" in first.texts[-1].get_text().replace("\n", " ")
+
+
+def test_report_draws_figures_by_name_in_workers_and_callables_here(tmp_path) -> None:
+    from analysis.report.build import _draw_figures
+    from analysis.report.content import FigureSpec
+    from analysis.report.figures import rights_violated
+
+    rights = pd.DataFrame({"id": ["LIB", "HLTH"], "label_th": ["เสรีภาพ", "สุขภาพ"],
+                           "label_en": ["Liberty", "Health"], "level": "right", "segments": [4, 2],
+                           "participants": [3, 1]})
+    title = {"th": "สิทธิ", "en": "Rights"}
+    specs = [FigureSpec("named", title, title, "rights_violated", rights,
+                        {"frequencies": rights, "n_participants": 4}),
+             FigureSpec("callable", title, title,
+                        lambda lang: rights_violated(rights, n_participants=4, lang=lang), rights)]
+    files = _draw_figures(tmp_path, specs)
+    expected = {f"figures/{lang}/{key}.{suffix}" for lang in ("th", "en") for key in ("named", "callable")
+                for suffix in ("png", "svg", "pdf", "csv")}
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in files) == sorted(expected)
+    assert (tmp_path / "figures" / "th" / "named.png").read_bytes().startswith(b"\x89PNG")
+    assert "สุขภาพ" in (tmp_path / "figures" / "th" / "named.svg").read_text(encoding="utf-8")

@@ -1,8 +1,11 @@
-"""The HTML report page: self-contained, bilingual with a switch, all given text escaped; the web font."""
+"""The HTML report page: self-contained, bilingual with a switch that is remembered (headers too), quotes
+per right, print that keeps tables and figures whole, all given text escaped; the web font."""
 
 import base64
 import io
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -13,7 +16,14 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from analysis.pages.webfont import sarabun_font_face
-from analysis.report.html import PAGE_WIDTH_PX, ReportFigure, ReportTable, report_html, write_report_html
+from analysis.report.html import (
+    PAGE_WIDTH_PX,
+    QUOTES_PER_CODE,
+    ReportFigure,
+    ReportTable,
+    report_html,
+    write_report_html,
+)
 
 CHROMIUM = os.environ.get("SITTHI_CHROMIUM", "/usr/bin/chromium")
 META = {"study": "สิทธิหลังการบุกค้น <demo> & co", "date": "2025-11-29", "codebook": "rights-violations",
@@ -104,6 +114,26 @@ def test_report_html_escapes_every_given_text(parts) -> None:
     assert right == [None, "num", "num"]  # counts, "<3" and shares line up on the right
 
 
+def _headers(document: lxml.html.HtmlElement, lang: str) -> list[str]:
+    """Each header's text as shown in ``lang`` (a header without language spans shows in both)."""
+    return [(th.xpath(f"span[@lang='{lang}']") or [th])[0].text_content()
+            for th in document.xpath("//thead//th")]
+
+
+def test_report_html_table_headers_in_each_language(parts) -> None:
+    figures, tables = parts
+    frame = pd.DataFrame({"id": ["LIB"], "participants": [3], "Bangkok (n = 4)": ["3 (75%)"], "site": ["A"]})
+    tables.append(ReportTable("mixed", {"th": "ผสม", "en": "mixed"}, {}, frame,
+                              headers={"site": {"th": "พื้นที่", "en": "site"}}))
+    document = lxml.html.fromstring(report_html(META, figures, tables))
+    assert _headers(document, "th") == ["สิทธิ", "Pattaya (n\u00a0=\u00a010)", "สัดส่วน",
+                                        "รหัส", "ผู้ให้ข้อมูล", "Bangkok (n\u00a0=\u00a04)", "พื้นที่"]
+    assert _headers(document, "en") == ["right", "Pattaya (n\u00a0=\u00a010)", "share",
+                                        "id", "participants", "Bangkok (n\u00a0=\u00a04)", "site"]
+    group, = document.xpath("//section[@id='table-mixed']//th[3]")
+    assert not group.xpath("span")  # the same name in both languages: written once
+
+
 def test_report_html_writes_atomically(parts, tmp_path: Path) -> None:
     figures, tables = parts
     path = tmp_path / "out" / "report.html"
@@ -123,26 +153,142 @@ def test_webfont_embeds_sarabun_regular_and_bold() -> None:
     assert regular == (fontpkg_sarabun.ROOT / "files" / "Sarabun-Regular.ttf").read_bytes()
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists() or find_spec("playwright") is None,
-                    reason=f"needs Chromium at {CHROMIUM} and the playwright package")
-def test_report_html_switches_language_in_a_browser(parts, tmp_path: Path) -> None:
+NEEDS_BROWSER = pytest.mark.skipif(not Path(CHROMIUM).exists() or find_spec("playwright") is None,
+                                   reason=f"needs Chromium at {CHROMIUM} and the playwright package")
+
+
+@contextmanager
+def _browser() -> Iterator:
+    """A new page in headless Chromium (closed afterwards)."""
     from playwright.sync_api import sync_playwright
 
-    figures, tables = parts
-    path = write_report_html(tmp_path / "report.html", META, figures, tables)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
-            page = browser.new_page()
-            page.goto(path.as_uri())
-            assert page.is_visible("h2 >> text=สารบัญ") and not page.is_visible("h2 >> text=Contents")
-            assert page.is_visible("figure[lang=th] img") and not page.is_visible("figure[lang=en] img")
-            page.click("#lang-switch")
-            assert page.is_visible("h2 >> text=Contents") and not page.is_visible("h2 >> text=สารบัญ")
-            assert page.is_visible("figure[lang=en] img") and not page.is_visible("figure[lang=th] img")
-            assert page.evaluate("document.documentElement.lang") == "en"
-            page.goto(path.as_uri() + "?lang=en")
-            assert page.is_visible("h2 >> text=Contents")
-            assert page.evaluate("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
+            yield browser.new_page()
         finally:
             browser.close()
+
+
+@NEEDS_BROWSER
+def test_report_html_switches_language_in_a_browser_and_remembers_it(parts, tmp_path: Path) -> None:
+    figures, tables = parts
+    path = write_report_html(tmp_path / "report.html", META, figures, tables)
+    with _browser() as page:
+        page.goto(path.as_uri())
+        assert page.is_visible("h2 >> text=สารบัญ") and not page.is_visible("h2 >> text=Contents")
+        assert page.is_visible("figure[lang=th] img") and not page.is_visible("figure[lang=en] img")
+        assert page.inner_text("thead tr") == "สิทธิ\tPattaya (n\u00a0=\u00a010)\tสัดส่วน"
+        page.click("#lang-switch")
+        assert page.is_visible("h2 >> text=Contents") and not page.is_visible("h2 >> text=สารบัญ")
+        assert page.is_visible("figure[lang=en] img") and not page.is_visible("figure[lang=th] img")
+        assert page.inner_text("thead tr") == "right\tPattaya (n\u00a0=\u00a010)\tshare"
+        assert page.evaluate("document.documentElement.lang") == "en"
+        page.reload()  # the reader's choice is remembered
+        assert page.is_visible("h2 >> text=Contents") and page.inner_text("thead tr").startswith("right\t")
+        assert page.evaluate("document.documentElement.lang") == "en"
+        page.click("#lang-switch")
+        page.reload()
+        assert page.is_visible("h2 >> text=สารบัญ") and page.inner_text("thead tr").startswith("สิทธิ\t")
+        page.goto(path.as_uri() + "?lang=en")  # a link that asks for English wins
+        assert page.is_visible("h2 >> text=Contents")
+        assert page.evaluate("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
+        page.evaluate("localStorage.clear()")
+        page.goto(path.as_uri())
+        assert page.is_visible("h2 >> text=สารบัญ")  # nothing remembered: Thai first
+
+
+def _long_table() -> ReportTable:
+    """150 rows whose middle cell wraps over several lines, each row's text marked at both ends."""
+    filler = " ".join(["testimony"] * 30)
+    frame = pd.DataFrame({"right": [f"R{i:03d}" for i in range(150)],
+                          "what": [f"begin{i:03d} {filler} end{i:03d}" for i in range(150)],
+                          "participants": list(range(150))})
+    return ReportTable("long", {"th": "ตารางยาว", "en": "A long table"}, {}, frame)
+
+
+@NEEDS_BROWSER
+def test_report_html_prints_tables_without_splitting_a_row(parts, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    figures, tables = parts
+    path = write_report_html(tmp_path / "report.html", META, figures, [*tables, _long_table()])
+    with _browser() as page:
+        page.goto(path.as_uri() + "?lang=en")
+        page.pdf(path=str(tmp_path / "report.pdf"), format="A4")
+    pages = [" ".join(page.extract_text().split()) for page in PdfReader(tmp_path / "report.pdf").pages]
+    long_pages = [text for text in pages if "begin" in text]
+    assert len(pages) >= len(figures) + 2 and len(long_pages) >= 3  # the table runs over several pages
+    for i in range(150):
+        first, = (n for n, text in enumerate(pages) if f"begin{i:03d}" in text)
+        assert f"end{i:03d}" in pages[first], f"row {i} is split across pages"
+    assert all("right what participants" in text for text in long_pages)  # the header on every page
+    for figure in figures:  # a figure starts its own page and is not split
+        title = f'Figure "{figure.key}" in English'
+        assert sum(title in text for text in pages) == 1
+
+
+HOSTILE = "<b>bold</b> & co"
+
+
+def _quote_bank(rows: list[tuple[str | None, str, str, str]]) -> pd.DataFrame:
+    """A quote bank like ``quote_bank``'s from (right, code, participant, translation) rows."""
+    return pd.DataFrame([{"right_id": right, "code_id": code, "code_label_th": f"รหัส {code}",
+                          "code_label_en": f"code {code}", "transcript_id": tid,
+                          "segment_id": f"{tid}:{n:04d}", "quote": f"คำพูด {tid} {n} {HOSTILE}",
+                          "translation": translation, "attributes": "site: A" if tid < "P4" else ""}
+                         for n, (right, code, tid, translation) in enumerate(rows, 1)])
+
+
+def test_report_html_quotes_one_section_per_right_in_report_order(parts) -> None:
+    figures, tables = parts
+    rows = [("LIB", "LIB-SHEL", f"P{n % 3 + 1}", "Said in English" if n == 0 else "") for n in range(8)]
+    rows += [("FTR", "FTR-INTERP", "P5", "No interpreter"), (None, "ACT-POLICE", "P6", ""),
+             ("ODD", "ODD-1", "P4", "")]
+    rights = [("FTR", "การพิจารณาคดีที่เป็นธรรม", "Fair trial"), ("LIB", "เสรีภาพ", "Liberty"),
+              ("MOVE", "การเดินทาง", "Movement")]
+    page = report_html(META, figures, tables, _quote_bank(rows), rights)
+    document = lxml.html.fromstring(page)
+    sections = [s.get("id") for s in document.xpath("//section[@id='quotes']/section")]
+    assert sections == ["quotes-FTR", "quotes-LIB", "quotes-ODD", "quotes-other"]  # MOVE has no quote
+    assert [a.get("href") for a in document.xpath("//nav//a")][-4:] == [f"#{s}" for s in sections]
+    liberty, = document.xpath("//section[@id='quotes-LIB']")
+    assert [h.text_content() for h in liberty.xpath("h3/span")] == ["คำพูด · เสรีภาพ", "Quotes · Liberty"]
+    assert [h.text_content() for h in liberty.xpath("h4/span")] == ["รหัส LIB-SHEL", "code LIB-SHEL"]
+    shown = liberty.xpath("div[@class='quote']")
+    assert len(shown) == QUOTES_PER_CODE
+    participants = [q.xpath("p[@class='source']")[0].text_content().split(" · ")[0] for q in shown]
+    assert participants[:3] == ["P1", "P2", "P3"]  # one quote per participant first
+    assert shown[0].xpath("blockquote")[0].text_content() == f"คำพูด P1 1 {HOSTILE}"
+    assert shown[0].xpath("p[@class='translation']")[0].text_content() == "Said in English"
+    assert shown[0].xpath("p[@class='source']")[0].text_content() == "P1 · P1:0001 · site: A"
+    assert not shown[1].xpath("p[@class='translation']")  # no translation: none shown
+    more = [p.text_content() for p in liberty.xpath("p[@class='more']")]
+    left = 8 - QUOTES_PER_CODE
+    assert more == [f"และอีก {left} คำพูดใน quotes.docx", f"{left} more in quotes.docx"]
+    other, = document.xpath("//section[@id='quotes-other']")
+    assert "Other codes" in other.xpath("h3")[0].text_content()
+    assert other.xpath(".//p[@class='source']")[0].text_content() == "P6 · P6:0010"
+    assert "<b>bold" not in page and "&lt;b&gt;bold&lt;/b&gt; &amp; co" in page
+    assert lxml.html.fromstring(report_html(META, figures, tables)).xpath("//section[@id='quotes']") == []
+
+
+def test_report_html_quotes_keep_the_attribute_rule(coded_tiny_study) -> None:
+    from analysis.report.content import report_content
+
+    content = report_content(coded_tiny_study, samples=20)
+    page = report_html(content.meta, [], [], content.quotes, content.rights)
+    document = lxml.html.fromstring(page)
+    sources = [p.text_content() for p in document.xpath("//section[@id='quotes']//p[@class='source']")]
+    assert sources and all(s.startswith(("P1 ", "P2 ", "P3 ", "P4 ", "P5 ", "P6 ")) for s in sources)
+    people = content.counted.participants
+    for source in sources:
+        pairs = [part.split(": ", 1) for part in source.split(" · ")[2:]]
+        same = pd.concat([people[name].astype(str) == value for name, value in pairs], axis=1).all(axis=1)
+        assert same.sum() >= META["min_cell"], source  # every combination shown is shared by 3 or more
+    assert "site: A" in {s.split(" · ")[0]: s for s in sources}["P2"]  # site A has three participants
+    assert not any("site: B" in s or "site: C" in s for s in sources)  # one and two participants
+    quote, = [q for q in document.xpath("//div[@class='quote']")
+              if q.xpath("blockquote")[0].text_content() == "ตำรวจพาไปบ้านพัก อยู่สองเดือน"]
+    translation = quote.xpath("p[@class='translation']")[0].text_content()
+    assert translation == "The police took me to a shelter for two months."

@@ -75,3 +75,42 @@ def test_study_bad_settings_name_file_and_line(tmp_path: Path, text: str, line, 
         read_study_file(config)
     assert err.value.path == config
     assert err.value.line == line
+
+
+def test_study_labels_of_attribute_values(tmp_path: Path, demo_study) -> None:
+    config = tmp_path / "study.toml"
+    config.write_text('[study]\nname = "x"\nattributes = ["site", "group"]\n\n[labels.site]\n'
+                      '"Chiang Mai" = { th = " เชียงใหม่ ", en = "Chiang Mai" }\nPattaya = { th = "พัทยา" }\n'
+                      '[labels.group]\nmigrant = { th = "แรงงานข้ามชาติ", en = "migrant" }\n', encoding="utf-8")
+    study = read_study_file(config)
+    assert study.value_labels("site") == {"Chiang Mai": {"th": "เชียงใหม่", "en": "Chiang Mai"},
+                                          "Pattaya": {"th": "พัทยา"}}
+    assert study.value_labels("group")["migrant"]["th"] == "แรงงานข้ามชาติ" and study.value_labels("age") == {}
+    assert read_study_file(_write(tmp_path, '[study]\nname = "x"\n')).labels == {}
+    for attribute in demo_study.attributes:  # the demo labels every value it has, but age bands in English
+        assert demo_study.value_labels(attribute), attribute
+    assert demo_study.value_labels("group")["migrant"] == {"th": "แรงงานข้ามชาติ", "en": "migrant"}
+
+
+def _write(folder: Path, text: str) -> Path:
+    config = folder / "study.toml"
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+@pytest.mark.parametrize(("labels", "line", "what"), [
+    ('[labels.place]\nBangkok = { th = "กรุงเทพฯ" }\n', 4, "'place' is not one of the study's attributes"),
+    ('[labels.site]\nBangkok = "กรุงเทพฯ"\n', 5, "'Bangkok' needs a Thai and/or English label"),
+    ('[labels.site]\n"Mae Sai" = { th = "แม่สาย", fr = "Mae Sai" }\n', 5, "'Mae Sai' needs"),
+    ('[labels.site]\nPhuket = { th = "" }\n', 5, "'Phuket' needs"),
+    ('[labels]\nsite = "x"\n', 4, r"\[labels.site\] must be a table of values"),
+])
+def test_study_bad_labels_name_file_and_line(tmp_path: Path, labels: str, line: int, what: str) -> None:
+    config = _write(tmp_path, '[study]\nname = "x"\nattributes = ["site"]\n' + labels)
+    with pytest.raises(StudyError, match=what) as err:
+        read_study_file(config)
+    assert err.value.path == config and err.value.line == line
+    config = _write(tmp_path, 'labels = 3\n[study]\nname = "x"\n')
+    with pytest.raises(StudyError, match="labels must be a table") as err:
+        read_study_file(config)
+    assert err.value.line == 1

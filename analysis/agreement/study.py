@@ -15,7 +15,7 @@ from analysis.agreement.table import (
     reliability_data,
 )
 from analysis.coding.loaded import LoadedStudy, loaded
-from analysis.files import atomic_target
+from analysis.spreadsheets import write_workbook
 from analysis.study import Study
 
 USABLE = ("ok", "reanchored")  # codings that need review or are invalid do not count
@@ -53,8 +53,6 @@ def study_agreement(source: Study | LoadedStudy, *, coders: list[str] | None = N
 
 
 def write_disagreements(result: StudyAgreement, path: Path) -> Path:
-    """The disagreement list (and the table) as an Excel workbook for the consensus meeting."""
-    with atomic_target(path) as temporary, pd.ExcelWriter(temporary, engine="openpyxl") as writer:
-        result.disagreements.to_excel(writer, sheet_name="disagreements", index=False)
-        result.table.to_excel(writer, sheet_name="agreement", index=False)
-    return path
+    """The disagreement list (and the table) as an Excel workbook for the consensus meeting (text as text,
+    never a formula: ``analysis.spreadsheets``)."""
+    return write_workbook(path, {"disagreements": result.disagreements, "agreement": result.table})

@@ -15,10 +15,12 @@ import numpy as np
 import pandas as pd
 
 from analysis.codebook.model import Codebook
-from analysis.report.disclosure import hide_small_cells
+from analysis.report.disclosure import LEVELS, OTHER, Tables, merge_small_groups, suppress
 from analysis.text.corpus import Corpus
+from analysis.text.segments import paragraphs
 
 USABLE = ("ok", "reanchored")  # codings that need review or are invalid never count
+WHOLE_TURN = {"th": "ทั้งช่วง", "en": "whole turn"}  # how a quote marks a translation of the whole turn
 APPLIED_COLUMNS = ["transcript_id", "segment_id", "code_id", "right_id", "applied_by", "start", "end"]
 RULE_TEXT = {
     "union": ("รหัสหนึ่งนับในช่วงข้อความหนึ่ง เมื่อผู้ลงรหัสอย่างน้อยหนึ่งคนใช้รหัสนั้น (ผู้ลงรหัส: {coders})",
@@ -113,35 +115,69 @@ def frequencies(counted: Counted, codebook: Codebook) -> pd.DataFrame:
     return table
 
 
+def breakdowns(counted: Counted, codebook: Codebook, by: str, *,
+               min_cell: int = 3) -> dict[str, pd.DataFrame]:
+    """Rights and codes per group of attribute ``by``, protected together (``analysis.report.disclosure``).
+
+    Groups smaller than ``min_cell`` are merged into "อื่นๆ / other". One long table per level
+    (``"right"``, ``"code"``): ``id, label_th, label_en, group, group_size, segments, participants,
+    share, suppressed, participants_mark, segments_mark``; a hidden value is ``<NA>`` (``share`` NaN)
+    with its mark (``<min_cell`` or ``×``; ``""`` when shown). Both tables are empty when ``by``
+    cannot be broken down safely (fewer than two groups after merging).
+    """
+    tables = disclosure_tables(counted, codebook, by, min_cell=min_cell)
+    return {level: _long_breakdown(tables, level, codebook) for level in LEVELS}
+
+
 def breakdown(counted: Counted, codebook: Codebook, by: str, *, level: str = "right",
               min_cell: int = 3) -> pd.DataFrame:
-    """Frequencies per group of attribute ``by``, with small counts hidden (``analysis.report.disclosure``).
+    """One level of :func:`breakdowns` (rights or codes; protected together with the other level)."""
+    return breakdowns(counted, codebook, by, min_cell=min_cell)[level]
 
-    Long table: ``id, label_th, label_en, group, group_size, segments, participants, share,
-    suppressed``; hidden values are ``<NA>`` (``share`` NaN) and ``suppressed`` is True.
-    """
-    ids = level_ids(codebook, level)
-    group_of = counted.participants.set_index("transcript_id")[by].astype(str)
-    sizes = group_of.value_counts().sort_index()
-    units = _units(counted, level).assign(group=lambda f: f["transcript_id"].map(group_of))
-    measures = {name: units.groupby(["id", "group"])[column].nunique().unstack()
-                .reindex(index=ids, columns=sizes.index).fillna(0).astype(int)
-                for name, column in (("participants", "transcript_id"), ("segments", "segment_id"))}
-    hidden, size_hidden = hide_small_cells(measures["participants"], sizes, min_cell)
-    hidden_segments, _ = hide_small_cells(measures["segments"], sizes, min_cell)
-    hidden_segments |= hidden
-    long = pd.DataFrame({"id": np.repeat(ids, len(sizes)), "group": np.tile(sizes.index, len(ids))})
-    long = _labels(ids, codebook).merge(long, on="id")
-    flat = {name: frame.to_numpy().ravel() for name, frame in measures.items()}
-    long["group_size"] = pd.array(np.tile(sizes.to_numpy(), len(ids)), dtype="Int64")
-    long.loc[np.tile(size_hidden.to_numpy(), len(ids)), "group_size"] = pd.NA
-    long["segments"] = pd.array(flat["segments"], dtype="Int64")
-    long.loc[hidden_segments.to_numpy().ravel(), "segments"] = pd.NA
-    long["participants"] = pd.array(flat["participants"], dtype="Int64")
-    long["suppressed"] = hidden.to_numpy().ravel()
-    long.loc[long["suppressed"], "participants"] = pd.NA
+
+def disclosure_tables(counted: Counted, codebook: Codebook, by: str, *, min_cell: int = 3) -> Tables:
+    """True counts per group of ``by`` (small groups merged) for both levels and measures, with the
+    marks of ``analysis.report.disclosure.suppress``."""
+    group_of = merge_small_groups(counted.participants.set_index("transcript_id")[by].astype(str), min_cell)
+    present = set(group_of)
+    groups = sorted(present - {OTHER}) + [OTHER] * (OTHER in present)
+    values, totals = {}, {}
+    for level in LEVELS:
+        ids = level_ids(codebook, level)
+        units = _units(counted, level)
+        grouped = units.assign(group=units["transcript_id"].map(group_of)).dropna(subset=["group"])
+        for measure, column in (("participants", "transcript_id"), ("segments", "segment_id")):
+            totals[(level, measure)] = units.groupby("id")[column].nunique().reindex(ids, fill_value=0)
+            values[(level, measure)] = (grouped.groupby(["id", "group"])[column].nunique().unstack()
+                                        .reindex(index=ids, columns=groups).fillna(0).astype(int))
+    family: dict[str, list[str]] = {}
+    for code_id in level_ids(codebook, "code"):
+        right = codebook.right_of(code_id)
+        if right is not None:
+            family.setdefault(right, []).append(code_id)
+    sizes = group_of.value_counts().reindex(groups).astype(int)
+    return suppress(Tables(values, {}, sizes, totals, family, min_cell))
+
+
+def _long_breakdown(tables: Tables, level: str, codebook: Codebook) -> pd.DataFrame:
+    """One level of ``tables`` as a long table, hidden values ``<NA>``."""
+    people = tables.values[(level, "participants")]
+    ids, groups = list(people.index), list(people.columns)
+    long = pd.DataFrame({"id": np.repeat(ids, len(groups)), "group": np.tile(np.array(groups, dtype=object),
+                                                                              len(ids))})
+    long = _labels(ids, codebook).merge(long, on="id") if ids and groups else long.assign(
+        label_th=pd.Series(dtype=object), label_en=pd.Series(dtype=object))
+    long["group_size"] = pd.array(np.tile(tables.sizes.to_numpy(), len(ids)), dtype="Int64")
+    for measure in ("segments", "participants"):
+        marks = tables.marks[(level, measure)].to_numpy(dtype=object).ravel()
+        long[measure] = pd.array(tables.values[(level, measure)].to_numpy().ravel(), dtype="Int64")
+        long.loc[marks != "", measure] = pd.NA
+        long[f"{measure}_mark"] = marks
     long["share"] = (long["participants"] / long["group_size"]).astype("Float64").astype(float)
-    return long
+    long["suppressed"] = long["participants_mark"] != ""
+    columns = ["id", "label_th", "label_en", "group", "group_size", "segments", "participants", "share",
+               "suppressed", "participants_mark", "segments_mark"]
+    return long[columns]
 
 
 def cooccurrence(counted: Counted, codebook: Codebook, *, level: str = "right",
@@ -171,20 +207,21 @@ def quote_bank(counted: Counted, corpus: Corpus, codebook: Codebook, segments: p
                attributes: tuple[str, ...] = (), min_cell: int = 3) -> pd.DataFrame:
     """Every counted coding as a quote, with its English translation where the corpus has one.
 
-    The quote is the coded phrase when every coder coded a phrase, else the whole segment; the
-    translation is the same turn of the transcript's English translation. An attribute value held
-    by fewer than ``min_cell`` participants is not shown next to a quote (it would point at her).
+    The quote is the coded phrase when every coder coded a phrase, else the whole segment. The
+    translation is paired by speaker turn (``translations``); ``translation_unit`` says whether it is
+    the matching English turn, the matching sentence or the whole turn of a quoted sentence
+    (``"turn"``, ``"sentence"``, ``"whole turn"``). An attribute value held by fewer than
+    ``min_cell`` participants is not shown next to a quote (it would point at her).
     """
     texts = segments.set_index("segment_id")["text"]
     bodies = {t.id: t.body for t in corpus}
-    translated = {t.translation_of: t.id for t in corpus if t.translation_of}
     frame = counted.applied.copy()
     frame["quote"] = [bodies[t][int(s):int(e)] if pd.notna(s) else texts.get(seg, "")
                       for t, seg, s, e in zip(frame["transcript_id"], frame["segment_id"], frame["start"],
                                               frame["end"], strict=True)]
-    pairs = zip(frame["transcript_id"], frame["segment_id"], strict=True)
-    frame["translation"] = [texts.get(f"{translated[t]}:{seg.rsplit(':', 1)[1]}", "") if t in translated
-                            else "" for t, seg in pairs]
+    paired = translations(corpus, segments, set(frame["transcript_id"]))
+    frame["translation"] = [paired.get(seg, ("", ""))[0] for seg in frame["segment_id"]]
+    frame["translation_unit"] = [paired.get(seg, ("", ""))[1] for seg in frame["segment_id"]]
     shown = _safe_attributes(counted.participants, attributes, min_cell)
     frame["attributes"] = frame["transcript_id"].map(shown)
     order = {code_id: n for n, code_id in enumerate(level_ids(codebook, "code"))}
@@ -195,8 +232,58 @@ def quote_bank(counted: Counted, corpus: Corpus, codebook: Codebook, segments: p
     frame["code_label_th"] = labels["label_th"].to_numpy()
     frame["code_label_en"] = labels["label_en"].to_numpy()
     columns = ["right_id", "code_id", "code_label_th", "code_label_en", "transcript_id", "segment_id",
-               "quote", "translation", "attributes"]
+               "quote", "translation", "translation_unit", "attributes"]
     return frame[columns].reset_index(drop=True)
+
+
+def translations(corpus: Corpus, segments: pd.DataFrame, originals: set[str]) -> dict[str, tuple[str, str]]:
+    """Segment id of an original → (its English translation, what that translation is).
+
+    Turn n of a transcript is translated by turn n of its English translation. A segment that is a
+    whole turn gets the English turn (``"turn"``). A segment that is one of several sentences of its
+    turn gets the English sentence at the same place when both turns have the same number of
+    sentences (``"sentence"``), otherwise the whole English turn (``"whole turn"``: quotes say so,
+    ``marked_translation``). Segments of a turn the translation does not have are left out.
+    """
+    english = {t.translation_of: t for t in corpus if t.translation_of and t.translation_of in originals}
+    if not english:
+        return {}
+    groups = segments.groupby("transcript_id", sort=False)
+    paired = {}
+    for original, translation in english.items():
+        if original not in groups.groups or translation.id not in groups.groups:
+            continue
+        mine, _ = _turns(groups.get_group(original), corpus.get(original).body)
+        theirs, whole = _turns(groups.get_group(translation.id), translation.body)
+        for n, members in mine.items():
+            if n not in whole:
+                continue
+            others = theirs.get(n, [])
+            unit = ("turn" if len(members) == 1 else
+                    "sentence" if len(others) == len(members) else "whole turn")
+            for at, (segment, _) in enumerate(members):
+                paired[segment] = (others[at][1], unit) if unit == "sentence" else (whole[n], unit)
+    return paired
+
+
+def marked_translation(translation: object, unit: object) -> str:
+    """A quote's English translation as the report shows it: "… (ทั้งช่วง / whole turn)" when it is the
+    English text of the whole turn of a quoted sentence (``translation_unit``), "" when there is none."""
+    text = "" if translation is None or pd.isna(translation) else str(translation).strip()
+    return f"{text} ({WHOLE_TURN['th']} / {WHOLE_TURN['en']})" if text and unit == "whole turn" else text
+
+
+def _turns(segments: pd.DataFrame, body: str) -> tuple[dict[int, list[tuple[str, str]]], dict[int, str]]:
+    """Of one transcript: turn number → its segments in order as ``(segment id, text)``, and turn
+    number → the turn's whole text (``analysis.text.segments.paragraphs``: numbered from 1)."""
+    turns = paragraphs(body)
+    starts = np.array([turn.start for turn in turns])
+    rows = segments.sort_values("start")
+    numbers = np.searchsorted(starts, rows["start"].to_numpy(), side="right")  # turn i+1 starts at starts[i]
+    members: dict[int, list[tuple[str, str]]] = {}
+    for n, segment, text in zip(numbers, rows["segment_id"], rows["text"], strict=True):
+        members.setdefault(int(n), []).append((segment, text))
+    return members, {turn.n: body[turn.start:turn.end] for turn in turns}
 
 
 def _safe_attributes(participants: pd.DataFrame, attributes: tuple[str, ...],

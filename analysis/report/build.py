@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -20,10 +22,11 @@ import pandas as pd
 from analysis import __version__
 from analysis.coding.check import check_study
 from analysis.coding.loaded import LoadedStudy
-from analysis.files import atomic_target, hold_lock, write_atomic
-from analysis.report.content import ReportError
+from analysis.files import hold_lock, write_atomic
+from analysis.report.content import FigureSpec, ReportError
 from analysis.report.figures import LANGS, save_figure
 from analysis.report.provenance import software_versions
+from analysis.spreadsheets import write_csv, write_workbook
 from analysis.study import Study
 
 MANIFEST = "report.json"
@@ -109,7 +112,7 @@ def _build(study: Study, *, force: bool, progress: bool, samples: int) -> Report
     """``build_report`` under the report lock."""
     from tqdm.auto import tqdm
 
-    from analysis.report.content import HEADERS, report_content
+    from analysis.report.content import report_content
     from analysis.report.html import ReportFigure, ReportTable, write_report_html
     from analysis.report.quotes_docx import write_quotes_docx
 
@@ -126,21 +129,15 @@ def _build(study: Study, *, force: bool, progress: bool, samples: int) -> Report
     files = _write_tables(folder, content.tables)
     bar.update()
     bar.set_postfix_str("figures / แผนภูมิ")
-    shown = []
-    for spec in tqdm(content.figures, desc="Figures / แผนภูมิ", unit="figure", disable=not progress,
-                     leave=False):
-        pngs = {}
-        for lang in LANGS:
-            stem = folder / "figures" / lang / spec.key
-            files += save_figure(spec.draw(lang), stem)
-            files.append(_write_csv(stem.with_suffix(".csv"), spec.numbers))
-            pngs[lang] = stem.with_suffix(".png")
-        shown.append(ReportFigure(spec.key, spec.title, spec.caption, pngs))
+    files += _draw_figures(folder, content.figures, progress=progress)
+    shown = [ReportFigure(spec.key, spec.title, spec.caption,
+                          {lang: folder / "figures" / lang / f"{spec.key}.png" for lang in LANGS})
+             for spec in content.figures]
     bar.update()
     bar.set_postfix_str("report.html")
-    tables = [ReportTable(key, title, note, frame.rename(columns=HEADERS))
-              for key, (title, note, frame) in content.display.items()]
-    files.append(write_report_html(folder / "report.html", content.meta, shown, tables))
+    tables = [ReportTable(key, title, note, frame) for key, (title, note, frame) in content.display.items()]
+    files.append(write_report_html(folder / "report.html", content.meta, shown, tables, content.quotes,
+                                   content.rights))
     bar.update()
     bar.set_postfix_str("quotes.docx")
     files.append(write_quotes_docx(folder / "quotes.docx", content.quotes, content.rights, content.meta))
@@ -155,6 +152,52 @@ def _build(study: Study, *, force: bool, progress: bool, samples: int) -> Report
     return ReportResult(folder, files, True, fingerprint, removed)
 
 
+def _draw_figures(folder: Path, specs: list[FigureSpec], *, progress: bool = False) -> list[Path]:
+    """Every figure in every language as ``figures/<lang>/<key>.{png,svg,pdf,csv}``, drawn on all cores.
+
+    Worker processes draw the figures given by name (``FigureSpec.function``), the largest first; this
+    process writes the CSVs and draws the figures given as callables meanwhile. Returns the files.
+    """
+    from tqdm.auto import tqdm
+
+    tasks = [(spec, lang, folder / "figures" / lang / spec.key) for spec in specs for lang in LANGS]
+    named = sorted((t for t in tasks if not callable(t[0].function)), key=lambda t: -t[0].numbers.size)
+    files = []
+    with tqdm(total=len(tasks), desc="Figures / แผนภูมิ", unit="figure", disable=not progress,
+              leave=False) as bar, _figure_pool(len(named)) as pool:
+        drawing = [pool.submit(draw_figure, *task) for task in named]
+        for spec, _, stem in tasks:
+            files.append(_write_csv(stem.with_suffix(".csv"), spec.numbers))
+        for task in tasks:
+            if callable(task[0].function):
+                files += draw_figure(*task)
+                bar.update()
+        for done in as_completed(drawing):
+            files += done.result()
+            bar.update()
+    return files
+
+
+def _figure_pool(tasks: int) -> ProcessPoolExecutor:
+    """Processes that draw figures, one per core. On Linux they are forked: they start at once and never
+    run the calling script again (a script without ``if __name__ == "__main__"`` would, spawned)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    return ProcessPoolExecutor(max(1, min(os.cpu_count() or 1, tasks)), mp_context=context)
+
+
+def draw_figure(spec: FigureSpec, lang: str, stem: Path) -> list[Path]:
+    """Draw ``spec`` in ``lang`` and save it as ``stem.png`` (300 dpi), ``.svg`` and ``.pdf``.
+
+    The layout is worked out once (for the PNG), then fixed: the SVG and PDF do not lay it out again.
+    """
+    figure = spec.draw(lang)
+    files = save_figure(figure, stem, formats=("png",))
+    figure.set_layout_engine("none")
+    return files + save_figure(figure, stem, formats=("svg", "pdf"))
+
+
 def _remove_leaks(study: Study, files: list[Path]) -> tuple[list[Path], list[str]]:
     """Run the leak guard on the new outputs; delete every file it flags (say which, and why)."""
     from analysis.privacy.leak_guard import check_privacy
@@ -167,14 +210,11 @@ def _remove_leaks(study: Study, files: list[Path]) -> tuple[list[Path], list[str
 
 
 def _write_csv(path: Path, frame: pd.DataFrame) -> Path:
-    return write_atomic(path, frame.to_csv(index=False))
+    """``frame`` as CSV in which no cell can run as a spreadsheet formula (``analysis.spreadsheets``)."""
+    return write_csv(path, frame)
 
 
 def _write_tables(folder: Path, tables: dict[str, pd.DataFrame]) -> list[Path]:
-    """Each table as ``tables/<name>.csv`` and all of them as sheets of ``tables.xlsx``."""
+    """Each table as ``tables/<name>.csv`` and all of them as sheets of ``tables.xlsx`` (text as text)."""
     files = [_write_csv(folder / "tables" / f"{name}.csv", frame) for name, frame in tables.items()]
-    workbook = folder / "tables.xlsx"
-    with atomic_target(workbook) as temporary, pd.ExcelWriter(temporary, engine="openpyxl") as writer:
-        for name, frame in tables.items():
-            frame.to_excel(writer, sheet_name=name[:31], index=False)
-    return [*files, workbook]
+    return [*files, write_workbook(folder / "tables.xlsx", tables)]

@@ -20,14 +20,17 @@ from analysis.errors import SitthiError
 from analysis.report import figures
 from analysis.report.aggregate import (
     Counted,
-    breakdown,
+    breakdowns,
     cooccurrence,
     counted_codings,
     frequencies,
     participant_rights,
     quote_bank,
 )
+from analysis.report.disclosure import OTHER
+from analysis.report.disclosure import note as disclosure_note
 from analysis.report.figures import LANGS, attribute_label, label
+from analysis.report.figures.rights import PAGE_ROWS, participant_pages
 from analysis.study import Study
 
 
@@ -37,13 +40,26 @@ class ReportError(SitthiError):
 
 @dataclass
 class FigureSpec:
-    """One report figure: how to draw it in a language, and the numbers behind it."""
+    """One report figure: how to draw it in a language, and the numbers behind it.
+
+    ``function`` names a figure function of ``analysis.report.figures``, called with ``options`` and the
+    language's ``by_lang`` options: plain data, so worker processes can draw figures in parallel. (A
+    callable taking the language also works, but is drawn in the building process.)
+    """
 
     key: str
     title: dict[str, str]
     caption: dict[str, str]
-    draw: Callable[[str], Figure]
+    function: str | Callable[[str], Figure]
     numbers: pd.DataFrame
+    options: dict = field(default_factory=dict)
+    by_lang: dict[str, dict] = field(default_factory=dict)
+
+    def draw(self, lang: str) -> Figure:
+        """The figure in ``lang``."""
+        if callable(self.function):
+            return self.function(lang)
+        return getattr(figures, self.function)(**self.options, **self.by_lang.get(lang, {}), lang=lang)
 
 
 @dataclass
@@ -59,27 +75,37 @@ class ReportContent:
     def figure(self, key: str, lang: str = "th") -> Figure:
         """Draw one report figure by its key (``rights-violated``, ``rights-by-site``, ...)."""
         found = {spec.key: spec for spec in self.figures}
+        key = key if key in found else f"{key}-p01"  # a figure in pages: its first page
         if key not in found:
             raise KeyError(f"no figure {key!r} in this report; there are: {', '.join(found)}")
         return found[key].draw(lang)
 
 
 def hidden_as_text(table: pd.DataFrame, min_cell: int) -> pd.DataFrame:
-    """A breakdown with hidden values written as ``<min_cell`` (for CSV, XLSX and HTML)."""
-    out = table.drop(columns=["suppressed"]).astype(object)
-    for column in ("group_size", "segments", "participants"):
-        out[column] = [f"<{min_cell}" if pd.isna(v) else int(v) for v in table[column]]
-    out["share"] = ["" if pd.isna(v) else round(float(v), 3) for v in table["share"]]
-    return out
+    """A breakdown with hidden values written as their marks, ``<min_cell`` or × (for CSV, XLSX and HTML)."""
+    marks = ["suppressed", "participants_mark", "segments_mark"]
+    out = table.drop(columns=marks, errors="ignore").astype(object)
+    out["group_size"] = [int(v) for v in table["group_size"]]
+    for column in ("segments", "participants"):
+        marks = table.get(f"{column}_mark", pd.Series(f"<{min_cell}", index=table.index))
+        out[column] = [mark if pd.isna(v) else int(v) for v, mark in zip(table[column], marks, strict=True)]
+    out["share"] = ["" if pd.isna(v) else round(100 * float(v), 1) for v in table["share"]]
+    return out.rename(columns={"share": "percent"})
+
+
+def as_percent(table: pd.DataFrame, column: str = "share", to: str = "percent") -> pd.DataFrame:
+    """``column`` (a fraction) as a percent with one decimal, named ``to`` (45.0 means 45%)."""
+    return table.assign(**{column: (100 * table[column].astype(float)).round(1)}).rename(columns={column: to})
 
 
 def wide_display(table: pd.DataFrame, min_cell: int) -> pd.DataFrame:
-    """Rows: rights; columns: groups with their size; cells "n (xx%)" or "<3"."""
-    cells = [f"<{min_cell}" if s else f"{int(p)} ({share:.0%})" if pd.notna(share) else str(int(p))
-             for s, p, share in zip(table["suppressed"], table["participants"], table["share"], strict=True)]
+    """Rows: rights; columns: groups with their size; cells "n (xx%)", "<3" or "×"."""
+    cells = [mark if mark else f"{int(p)} ({share:.0%})"
+             for mark, p, share in zip(table["participants_mark"], table["participants"], table["share"],
+                                       strict=True)]
     frame = table.assign(cell=cells)
     sizes = frame.drop_duplicates("group").set_index("group")["group_size"]
-    heads = {g: f"{g} (n = {f'<{min_cell}' if pd.isna(n) else int(n)})" for g, n in sizes.items()}
+    heads = {g: f"{g} (n = {int(n)})" for g, n in sizes.items()}
     wide = frame.pivot(index="id", columns="group", values="cell").rename(columns=heads)
     labels = frame.drop_duplicates("id").set_index("id")
     wide.insert(0, "right / สิทธิ", [f"{i} {labels.loc[i, 'label_th']} / {labels.loc[i, 'label_en']}"
@@ -91,13 +117,6 @@ def _labels(codebook: Codebook, lang: str) -> dict[str, str]:
     return {c.id: c.label.get(lang, c.id) for c in codebook}
 
 
-HEADERS = {  # column names of the tables shown in report.html
-    "label_th": "ชื่อ (ไทย)", "label_en": "label (English)", "segments": "segments / ช่วงข้อความ",
-    "participants": "participants / ผู้ให้ข้อมูล", "share": "share / สัดส่วน",
-    "n_segments": "segments / ช่วงข้อความ", "n_coders": "coders / ผู้ลงรหัส", "used_by": "used by / ผู้ใช้รหัส",
-    "percent_agreement": "agreement / ตรงกัน", "kappa": "κ", "alpha": "α", "alpha_low": "α low (95%)",
-    "alpha_high": "α high (95%)", "verdict": "verdict / ผล",
-}
 UNIT = {"th": "หน่วย: ผู้ให้ข้อมูล (บทสัมภาษณ์หนึ่งบท)", "en": "Unit: participant (one interview)"}
 
 
@@ -106,38 +125,43 @@ def _rights_part(content: ReportContent, codebook: Codebook) -> None:
     freq = frequencies(content.counted, codebook)
     rights = freq[freq["level"] == "right"].reset_index(drop=True)
     n = len(content.counted.participants)
-    content.tables.update(rights=rights, codes=freq[freq["level"] == "code"].reset_index(drop=True))
+    content.tables.update(rights=as_percent(rights),
+                          codes=as_percent(freq[freq["level"] == "code"].reset_index(drop=True)))
     content.display["rights"] = ({"th": "สิทธิที่ถูกละเมิด", "en": "Rights violated"},
-                                 {"th": f"ผู้ให้ข้อมูล {n} คน", "en": f"{n} participants"},
-                                 rights.drop(columns=["level"]).round({"share": 3}))
+                                 {"th": f"ผู้ให้ข้อมูล {n} คน ร้อยละของผู้ให้ข้อมูลทั้งหมด",
+                                  "en": f"{n} participants; percent of all participants"},
+                                 content.tables["rights"].drop(columns=["level"]))
     content.figures.append(FigureSpec(
         "rights-violated", {"th": "สิทธิที่ถูกละเมิด", "en": "Rights violated"},
         {"th": "ความยาวแท่งคือจำนวนผู้ให้ข้อมูลที่เล่าถึงการละเมิดสิทธินั้นอย่างน้อยหนึ่งครั้ง " + UNIT["th"],
          "en": "Each bar is the number of participants who told of at least one violation of that right. "
                + UNIT["en"]},
-        lambda lang: figures.rights_violated(rights, n_participants=n, lang=lang), rights))
+        "rights_violated", content.tables["rights"], {"frequencies": rights, "n_participants": n}))
 
 
-def _breakdown_part(content: ReportContent, codebook: Codebook, by: str, min_cell: int) -> None:
-    """Rights (figure, display table) and codes (table) per group of attribute ``by``, small cells hidden."""
-    long = breakdown(content.counted, codebook, by, level="right", min_cell=min_cell)
+def _breakdown_part(content: ReportContent, codebook: Codebook, by: str, min_cell: int,
+                    values: dict[str, dict[str, str]] | None = None) -> None:
+    """Rights (figure, display table) and codes (table) per group of attribute ``by``, protected together;
+    nothing when ``by`` has fewer than two groups of ``min_cell`` or more (``analysis.report.disclosure``).
+    ``values`` labels the groups in th and en (``Study.value_labels``)."""
+    tables = breakdowns(content.counted, codebook, by, min_cell=min_cell)
+    long = tables["right"]
+    if long.empty:
+        content.meta.setdefault("not_broken_down", []).append(by)
+        return
     content.tables[f"rights-by-{by}"] = hidden_as_text(long, min_cell)
-    content.tables[f"codes-by-{by}"] = hidden_as_text(
-        breakdown(content.counted, codebook, by, level="code", min_cell=min_cell), min_cell)
+    content.tables[f"codes-by-{by}"] = hidden_as_text(tables["code"], min_cell)
     title = {lang: label(lang, f"สิทธิที่ถูกละเมิด แยกตาม{attribute_label(by, lang)}",
                          f"Rights violated by {attribute_label(by, lang)}") for lang in LANGS}
-    note = {"th": f"จำนวนที่น้อยกว่า {min_cell} และจำนวนที่จะทำให้คำนวณจำนวนนั้นได้ แสดงเป็น <{min_cell} "
-                  "เพื่อไม่ให้ระบุตัวบุคคลได้",
-            "en": f"Counts below {min_cell}, and numbers that would let a reader work one out, are shown as "
-                  f"<{min_cell} so that no one can be singled out"}
+    note = disclosure_note(min_cell, merged=(long["group"] == OTHER).any())
     content.display[f"rights-by-{by}"] = (title, note, wide_display(long, min_cell))
     content.figures.append(FigureSpec(
         f"rights-by-{by}", title,
         {"th": f"ร้อยละของผู้ให้ข้อมูลในแต่ละกลุ่มที่ถูกละเมิดสิทธินั้น {note['th']}",
          "en": f"Share of the participants in each group who told of a violation of that right. "
                f"{note['en']}."},
-        lambda lang: figures.rights_by_group(long, by=by, lang=lang, min_cell=min_cell),
-        content.tables[f"rights-by-{by}"]))
+        "rights_by_group", content.tables[f"rights-by-{by}"],
+        {"breakdown": long, "by": by, "min_cell": min_cell, "values": values}))
 
 
 def _together_part(content: ReportContent, codebook: Codebook) -> None:
@@ -151,20 +175,37 @@ def _together_part(content: ReportContent, codebook: Codebook) -> None:
         {"th": "ตัวเลขในช่องคือจำนวนผู้ให้ข้อมูลที่เล่าถึงการละเมิดทั้งสองสิทธิ เส้นทแยงคือจำนวนของสิทธินั้นเอง",
          "en": "Each cell is the number of participants who told of violations of both rights; "
                "the diagonal counts each right alone."},
-        lambda lang: figures.cooccurrence_heatmap(together, labels=_labels(codebook, lang), lang=lang),
-        content.tables["rights-together-participants"]))
+        "cooccurrence_heatmap", content.tables["rights-together-participants"], {"matrix": together},
+        _label_options(codebook)))
     matrix = participant_rights(content.counted, codebook)
-    content.tables["participant-rights"] = matrix.rename_axis("participant").reset_index()
-    content.figures.append(FigureSpec(
-        "participant-rights", {"th": "ผู้ให้ข้อมูล × สิทธิ", "en": "Participants × rights"},
-        {"th": "แต่ละแถวคือผู้ให้ข้อมูลหนึ่งคน สีเข้มคือสิทธินั้นถูกพูดถึงในหลายช่วงข้อความ",
-         "en": "Each row is one participant; darker cells mean the right came up in more segments."},
-        lambda lang: figures.participant_matrix(matrix, labels=_labels(codebook, lang), lang=lang),
-        content.tables["participant-rights"]))
+    table = content.tables["participant-rights"] = matrix.rename_axis("participant").reset_index()
+    pages = participant_pages(len(matrix), PAGE_ROWS)
+    for page, rows in enumerate(pages, 1):
+        of = {"th": f" (หน้า {page}/{len(pages)})", "en": f" (page {page} of {len(pages)})"} \
+            if len(pages) > 1 else dict.fromkeys(LANGS, "")
+        content.figures.append(FigureSpec(
+            "participant-rights" + (f"-p{page:02d}" if len(pages) > 1 else ""),
+            {lang: label(lang, "ผู้ให้ข้อมูล × สิทธิ", "Participants × rights") + of[lang] for lang in LANGS},
+            {"th": "แต่ละแถวคือผู้ให้ข้อมูลหนึ่งคน สีเข้มคือสิทธินั้นถูกพูดถึงในหลายช่วงข้อความ",
+             "en": "Each row is one participant; darker cells mean the right came up in more segments."},
+            "participant_matrix", table.iloc[rows], {"matrix": matrix, "page": page, "rows": PAGE_ROWS},
+            _label_options(codebook)))
+
+
+def _label_options(codebook: Codebook) -> dict[str, dict]:
+    """``FigureSpec.by_lang`` of a figure that names rights: the codebook's labels in each language."""
+    return {lang: {"labels": _labels(codebook, lang)} for lang in LANGS}
+
+
+def _agreement_table(table: pd.DataFrame) -> pd.DataFrame:
+    """An agreement table as the report shows it: agreement in percent, the rest to 3 decimals."""
+    return as_percent(table, "percent_agreement", "percent_agreement").drop(columns=["unit"]).round(3)
 
 
 def _agreement_part(content: ReportContent, data: LoadedStudy, samples: int) -> None:
-    """α per code (figure, table) and per right (display table); nothing when only one coder coded."""
+    """α per right (figure, table) and per code (figures of one A4 page each, table); nothing when only
+    one coder coded. A right's α is the right's as the team counts it (it applies to a segment when any
+    of its codes does), so rights used only through their codes are not shown at α = 0 as codes."""
     from analysis.agreement.study import study_agreement
     from analysis.agreement.table import AgreementError
 
@@ -174,17 +215,39 @@ def _agreement_part(content: ReportContent, data: LoadedStudy, samples: int) -> 
         per_right = study_agreement(data, coders=coders, by="right", samples=samples).table
     except AgreementError:
         return
-    content.tables.update({"agreement-codes": per_code, "agreement-rights": per_right})
-    content.display["agreement"] = (
-        {"th": "ความสอดคล้องระหว่างผู้ลงรหัส (รายสิทธิ)", "en": "Agreement between coders (by right)"},
-        {"th": "หน่วย: ช่วงข้อความ ค่าแอลฟา 0.8 ขึ้นไปเชื่อถือได้",
-         "en": "Unit: segment; α of 0.8 or more is reliable"},
-        per_right.drop(columns=["unit"]).round(3))
+    rights = {c.id for c in data.codebook.roots if c.kind == "right"}
+    per_code = per_code[~per_code["id"].isin(rights)].reset_index(drop=True)
+    content.tables.update({"agreement-codes": _agreement_table(per_code),
+                           "agreement-rights": _agreement_table(per_right)})
+    unit = {"th": "หน่วย: ช่วงข้อความ ค่าแอลฟา 0.8 ขึ้นไปเชื่อถือได้ 0.667 ขึ้นไปพอใช้ได้",
+            "en": "Unit: segment; α of 0.8 or more is reliable, 0.667 or more tentative"}
+    titles = {"rights": {"th": "ความสอดคล้องระหว่างผู้ลงรหัส (รายสิทธิ)",
+                         "en": "Agreement between coders (by right)"},
+              "codes": {"th": "ความสอดคล้องระหว่างผู้ลงรหัส (รายรหัส)",
+                        "en": "Agreement between coders (by code)"}}
+    content.display["agreement"] = (titles["rights"], {
+        "th": f"สิทธิหนึ่งใช้กับช่วงข้อความเมื่อมีรหัสใดของสิทธินั้น {unit['th']}",
+        "en": f"A right applies to a segment when any of its codes does. {unit['en']}"},
+        content.tables["agreement-rights"])
+    content.display["agreement-codes"] = (titles["codes"], unit, content.tables["agreement-codes"])
     content.figures.append(FigureSpec(
-        "agreement-alpha", {"th": "ความสอดคล้องระหว่างผู้ลงรหัส", "en": "Agreement between coders"},
-        {"th": "ค่าแอลฟาของคริปเพนดอร์ฟรายรหัส 0.8 ขึ้นไปเชื่อถือได้ 0.667 ขึ้นไปพอใช้ได้",
-         "en": "Krippendorff's α per code: 0.8 or more is reliable, 0.667 or more tentative."},
-        lambda lang: figures.agreement_alpha(per_code, lang=lang), per_code))
+        "agreement-rights", titles["rights"],
+        {"th": "ค่าแอลฟาของคริปเพนดอร์ฟรายสิทธิ สิทธิหนึ่งใช้กับช่วงข้อความเมื่อมีรหัสใดของสิทธินั้น "
+               "0.8 ขึ้นไปเชื่อถือได้ 0.667 ขึ้นไปพอใช้ได้",
+         "en": "Krippendorff's α per right (a right applies to a segment when any of its codes does): "
+               "0.8 or more is reliable, 0.667 or more tentative."},
+        "agreement_alpha", content.tables["agreement-rights"], {"table": per_right, "by": "right"}))
+    pages = figures.agreement_pages(per_code)
+    for page in range(1, pages + 1):
+        of = {"th": f" (หน้า {page}/{pages})", "en": f" (page {page} of {pages})"} if pages > 1 else \
+            {"th": "", "en": ""}
+        content.figures.append(FigureSpec(
+            "agreement-codes" + (f"-{page}" if pages > 1 else ""),
+            {lang: titles["codes"][lang] + of[lang] for lang in LANGS},
+            {"th": "ค่าแอลฟาของคริปเพนดอร์ฟรายรหัส เรียงจากค่าต่ำสุด 0.8 ขึ้นไปเชื่อถือได้ 0.667 ขึ้นไปพอใช้ได้",
+             "en": "Krippendorff's α per code, from the lowest: 0.8 or more is reliable, 0.667 or more "
+                   "tentative."},
+            "agreement_alpha", content.tables["agreement-codes"], {"table": per_code, "page": page}))
 
 
 def _words_part(content: ReportContent, data: LoadedStudy, min_cell: int) -> None:
@@ -202,7 +265,7 @@ def _words_part(content: ReportContent, data: LoadedStudy, min_cell: int) -> Non
         "top-words-group", {"th": "คำที่พบบ่อยในแต่ละกลุ่ม", "en": "Most frequent words per group"},
         {"th": "จำนวนครั้งต่อ 1,000 คำ ไม่นับคำเชื่อมและเครื่องหมาย",
          "en": "Occurrences per 1,000 words, without stopwords and punctuation."},
-        lambda lang: figures.top_words(top, lang=lang), top))
+        "top_words", top, {"frequencies": top, "values": data.study.value_labels("group")}))
 
 
 def report_content(source: Study | LoadedStudy, *, samples: int = 1000) -> ReportContent:
@@ -227,7 +290,7 @@ def report_content(source: Study | LoadedStudy, *, samples: int = 1000) -> Repor
     _rights_part(content, codebook)
     for by in study.attributes:
         if by in counted.participants:
-            _breakdown_part(content, codebook, by, study.min_cell)
+            _breakdown_part(content, codebook, by, study.min_cell, study.value_labels(by))
     _together_part(content, codebook)
     _agreement_part(content, data, samples)
     _words_part(content, data, study.min_cell)

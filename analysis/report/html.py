@@ -4,8 +4,13 @@ Everything is inside the file: figures as ``data:image/png;base64`` images (made
 page: 1,400 pixels wide at most, 256 colours; the PNG files keep 300 dpi), the Sarabun font as
 ``@font-face`` (``analysis.pages.webfont``), the style and a few lines of script. Both languages are in the
 page as elements with ``lang="th"`` / ``lang="en"``; the script sets ``data-lang`` on ``<html>`` and
-the style hides the other language (Thai first; ``?lang=en`` or ``#lang=en`` opens it in English).
-Without JavaScript both languages show. The page prints one figure per block and reads on a phone.
+the style hides the other language (Thai first; ``?lang=en`` or ``#lang=en`` opens it in English;
+the reader's last choice is remembered in ``localStorage`` and restored on the next visit). Table
+headers switch too. Without JavaScript both languages show. After the tables come the quotes, one
+section per right: the Thai original, its English translation and the source line, with only the
+attributes the quote bank allows (``analysis.report.aggregate.quote_bank``: a combination shared by
+``min_cell`` participants). In print, no figure and no table row is split across pages and table
+headers repeat on every page; the page reads on a phone.
 
 This module prepares plain data; the markup, style and script are the templates ``report.html.j2``,
 ``report.css`` and ``report.js`` in ``analysis/pages/templates/``, which escape every value.
@@ -16,15 +21,16 @@ from __future__ import annotations
 import io
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.files import write_atomic
 from analysis.pages.render import data_uri, render_page
+from analysis.report.aggregate import marked_translation
 
 LANGS = ("th", "en")
 PAGE_WIDTH_PX = 1400  # figures on the page: sharp in a 700-pixel column on a 2x screen
@@ -42,12 +48,34 @@ class ReportFigure:
 
 @dataclass
 class ReportTable:
-    """A table of the report; ``frame`` is display-ready (hidden counts already "<3") for both languages."""
+    """A table of the report; ``frame`` is display-ready (hidden counts already "<3") for both languages.
+
+    ``headers`` names columns per language (``{"site": {"th": "พื้นที่", "en": "site"}}``); a column
+    not named there takes its name from ``HEADERS``, else its own name in both languages.
+    """
 
     key: str
     title: dict[str, str]
     note: dict[str, str]
     frame: pd.DataFrame
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+HEADERS = {  # column names of the report's tables in each language
+    "id": {"th": "รหัส", "en": "id"}, "right / สิทธิ": {"th": "สิทธิ", "en": "right"},
+    "label_th": {"th": "ชื่อ (ไทย)", "en": "label (Thai)"},
+    "label_en": {"th": "ชื่อ (อังกฤษ)", "en": "label (English)"},
+    "segments": {"th": "ช่วงข้อความ", "en": "segments"}, "n_segments": {"th": "ช่วงข้อความ", "en": "segments"},
+    "participants": {"th": "ผู้ให้ข้อมูล", "en": "participants"}, "share": {"th": "สัดส่วน", "en": "share"},
+    "percent": {"th": "ร้อยละ", "en": "%"}, "group": {"th": "กลุ่ม", "en": "group"},
+    "group_size": {"th": "ขนาดกลุ่ม", "en": "group size"}, "n_coders": {"th": "ผู้ลงรหัส", "en": "coders"},
+    "used_by": {"th": "ผู้ใช้รหัส", "en": "used by"},
+    "percent_agreement": {"th": "ตรงกัน (ร้อยละ)", "en": "agreement %"},
+    "kappa": {"th": "κ", "en": "κ"}, "alpha": {"th": "α", "en": "α"},
+    "alpha_low": {"th": "α ต่ำสุด (95%)", "en": "α low (95%)"},
+    "alpha_high": {"th": "α สูงสุด (95%)", "en": "α high (95%)"}, "verdict": {"th": "ผล", "en": "verdict"},
+}
+QUOTES_PER_CODE = 5  # in report.html (one per participant first); quotes.docx holds every quote
 
 
 def page_png(path: Path, width: int = PAGE_WIDTH_PX) -> bytes:
@@ -122,11 +150,18 @@ def _column_align(cells: list[str]) -> str | None:
     return None
 
 
+def _header(name: object, given: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
+    """A column's name in each language: as given, else from ``HEADERS``, else its own name (a group's
+    size "(n = 9)" kept on one line)."""
+    names = given.get(name) or HEADERS.get(name) or {}
+    return {lang: (names.get(lang) or str(name)).replace("(n = ", "(n\u00a0=\u00a0") for lang in LANGS}
+
+
 def _table(table: ReportTable) -> dict:
-    """The table as column names with their alignment and rows of shown texts, and its note if any."""
+    """The table as column names (per language) with their alignment, rows of shown texts, its note if any."""
     frame = table.frame
     columns = [[_cell_text(value) for value in frame.iloc[:, j]] for j in range(frame.shape[1])]
-    return {"columns": [{"name": str(name), "align": _column_align(cells)}
+    return {"columns": [{"name": _header(name, table.headers), "align": _column_align(cells)}
                         for name, cells in zip(frame.columns, columns, strict=True)],
             "rows": [[cells[i] for cells in columns] for i in range(len(frame))],
             "note": _both(table.note) if any(table.note.values()) else None}
@@ -138,6 +173,47 @@ def _part(kind: str, number: int, item: ReportFigure | ReportTable, details: dic
             **details}
 
 
+def _quote(row: Mapping) -> dict:
+    """One quote as shown: the original, its translation ("" when none) and the source line."""
+    source = (_cell_text(row[name]) for name in ("transcript_id", "segment_id", "attributes"))
+    return {"text": _cell_text(row["quote"]),
+            "translation": marked_translation(row["translation"], row.get("translation_unit", "")),
+            "source": " · ".join(part for part in source if part)}
+
+
+def _code_quotes(rows: pd.DataFrame, per_code: int) -> dict:
+    """A code's label in each language and its first ``per_code`` quotes, one per participant first."""
+    first = rows.iloc[0]
+    order = rows.loc[list(dict.fromkeys([*rows.drop_duplicates("transcript_id").index, *rows.index]))]
+    label = {lang: _cell_text(first[f"code_label_{lang}"]) for lang in LANGS}
+    return {"label": _both(label),
+            "quotes": [_quote(row) for _, row in order.head(per_code).iterrows()],
+            "more": max(len(rows) - per_code, 0)}
+
+
+OTHER_CODES = "other"  # the section of quotes whose code is under no right (actors, agency, ...)
+
+
+def _quote_parts(quotes: pd.DataFrame | None, rights: Sequence[tuple[str, str, str]],
+                 per_code: int) -> Iterator[dict]:
+    """One part per right with quotes, in report order (rights not in ``rights`` after them, under
+    their id), then one for the codes under no right."""
+    if quotes is None or quotes.empty:
+        return
+    names = {right_id: {"th": th, "en": en} for right_id, th, en in rights}
+    names[OTHER_CODES] = {"th": "รหัสอื่นที่ไม่อยู่ใต้สิทธิใด", "en": "Other codes (under no right)"}
+    groups = quotes.assign(right_id=quotes["right_id"].map(_cell_text).replace("", OTHER_CODES))
+    by_right = dict(tuple(groups.groupby("right_id", sort=False)))
+    extra = sorted(right_id for right_id in by_right if right_id not in names)
+    for right_id in [*(r for r in names if r != OTHER_CODES), *extra, OTHER_CODES]:
+        if right_id not in by_right:
+            continue
+        codes = [_code_quotes(rows, per_code)
+                 for _, rows in by_right[right_id].groupby("code_id", sort=False)]
+        yield {"anchor": f"quotes-{right_id}", "kind": "quotes",
+               "title": _both(names.get(right_id) or {"en": right_id}), "codes": codes}
+
+
 def _parts(figures: list[ReportFigure], tables: list[ReportTable]) -> Iterator[dict]:
     """Every figure, then every table."""
     images = _page_images(figures)
@@ -147,17 +223,24 @@ def _parts(figures: list[ReportFigure], tables: list[ReportTable]) -> Iterator[d
         yield _part("table", number, table, _table(table))
 
 
-def report_html(meta: dict, figures: list[ReportFigure], tables: list[ReportTable]) -> str:
+def report_html(meta: dict, figures: list[ReportFigure], tables: list[ReportTable],
+                quotes: pd.DataFrame | None = None, rights: Sequence[tuple[str, str, str]] = (), *,
+                per_code: int = QUOTES_PER_CODE) -> str:
     """The whole report as one HTML page (nothing outside the file is loaded).
 
     ``meta`` holds ``study``, ``date``, ``codebook``, ``codebook_version``, ``data_hash``, ``rule``
     ({"th", "en"} sentences), ``coders``, ``min_cell``, ``participants`` (interviews) and ``version``.
     Every figure appears in Thai and English (its two PNGs), every table once with both languages'
-    titles and notes. All given text is HTML-escaped (the template's autoescape).
+    titles, notes and headers. ``quotes`` is the quote bank (``quote_bank``: its attributes already
+    safe to show) and ``rights`` is ``[(id, Thai, English)]`` in report order: one quotes section
+    per right, at most ``per_code`` quotes per code. All given text is HTML-escaped (autoescape).
     """
-    return render_page("report.html.j2", meta=_meta(meta), parts=list(_parts(figures, tables)))
+    return render_page("report.html.j2", meta=_meta(meta), parts=list(_parts(figures, tables)),
+                       quote_parts=list(_quote_parts(quotes, rights, per_code)))
 
 
-def write_report_html(path: Path, meta: dict, figures: list[ReportFigure], tables: list[ReportTable]) -> Path:
+def write_report_html(path: Path, meta: dict, figures: list[ReportFigure], tables: list[ReportTable],
+                      quotes: pd.DataFrame | None = None,
+                      rights: Sequence[tuple[str, str, str]] = ()) -> Path:
     """Write ``report_html(...)`` to ``path`` atomically (temporary file, then rename); return ``path``."""
-    return write_atomic(Path(path), report_html(meta, figures, tables))
+    return write_atomic(Path(path), report_html(meta, figures, tables, quotes, rights))

@@ -21,6 +21,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
 from analysis.files import atomic_target
+from analysis.report.aggregate import marked_translation
 
 FONT = "Sarabun"
 FONT_SLOTS = ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs")
@@ -107,8 +108,9 @@ def quotes_document(quotes: pd.DataFrame, rights: list[tuple[str, str, str]], me
     """The quote bank as a python-docx ``Document`` (see the module's docstring for its layout).
 
     ``quotes`` has ``right_id, code_id, code_label_th, code_label_en, transcript_id, segment_id,
-    quote, translation, attributes`` in the order to show; ``rights`` is ``[(id, Thai, English)]``
-    in report order. Quotes of a right not in ``rights`` come last under its id, never dropped.
+    quote, translation, attributes`` (``translation_unit`` optional) in the order to show; ``rights``
+    is ``[(id, Thai, English)]`` in report order. Quotes of a right not in ``rights`` come last under
+    its id, never dropped.
     """
     document = Document()
     _style_document(document)
@@ -128,8 +130,8 @@ def quotes_document(quotes: pd.DataFrame, rights: list[tuple[str, str, str]], me
             document.add_heading(heading, level=2)
             for row in code_rows.itertuples(index=False):
                 document.add_paragraph(_text(row.quote), style="Quote original")
-                if _text(row.translation).strip():
-                    document.add_paragraph(_text(row.translation), style="Quote translation")
+                if translation := marked_translation(row.translation, getattr(row, "translation_unit", "")):
+                    document.add_paragraph(translation, style="Quote translation")
                 source = [_text(row.transcript_id), _text(row.segment_id), _text(row.attributes)]
                 document.add_paragraph(" · ".join(part for part in source if part), style="Quote source")
     return document

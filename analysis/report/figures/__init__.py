@@ -4,7 +4,7 @@
 hold the figures of one topic each. A notebook cell that returns a ``Figure`` shows it as a picture.
 """
 
-from analysis.report.figures.agreement import agreement_alpha
+from analysis.report.figures.agreement import agreement_alpha, agreement_pages
 from analysis.report.figures.rights import (
                                     cooccurrence_heatmap,
                                     participant_matrix,
@@ -23,11 +23,14 @@ from analysis.report.figures.style import (
                                     shorten,
                                     show_figures_in_notebooks,
                                     style,
+                                    value_label,
+                                    wrap_label,
 )
 from analysis.report.figures.words import top_words
 
-__all__ = ["FONT_FAMILY", "LANGS", "PALETTE", "agreement_alpha", "attribute_label", "cooccurrence_heatmap",
-           "figure_png", "label", "participant_matrix", "register_thai_font", "rights_by_group",
-           "rights_violated", "save_figure", "shorten", "style", "top_words"]
+__all__ = ["FONT_FAMILY", "LANGS", "PALETTE", "agreement_alpha", "agreement_pages", "attribute_label",
+           "cooccurrence_heatmap", "figure_png", "label", "participant_matrix", "register_thai_font",
+           "rights_by_group", "rights_violated", "save_figure", "shorten", "style", "top_words",
+           "value_label", "wrap_label"]
 
 show_figures_in_notebooks()

@@ -8,8 +8,6 @@ hidden cell is never drawn as a value, only marked "<min_cell".
 from __future__ import annotations
 
 import functools
-import textwrap
-import unicodedata
 from itertools import cycle
 
 import matplotlib as mpl
@@ -20,7 +18,15 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-from analysis.report.figures.style import PALETTE, attribute_label, label, shorten, style
+from analysis.report.figures.style import (
+    PAGE_INCHES,
+    PALETTE,
+    attribute_label,
+    label,
+    style,
+    value_label,
+    wrap_label,
+)
 
 CAPTION_GREY = "#555555"
 UNIT_TH = "หน่วย: ผู้ให้ข้อมูล (บทสัมภาษณ์หนึ่งบท)"
@@ -47,35 +53,17 @@ def _styled(draw):
     return wrapper
 
 
-def _width(text: str) -> int:
-    """Characters that take room on a line (Thai vowel signs and tone marks above or below take none)."""
-    return sum(unicodedata.category(c) != "Mn" for c in text)
-
-
 def _name(right_id: str, text: str | None, width: int = 34, lines: int = 2) -> str:
     """``"ID label"`` in up to ``lines`` lines of about ``width`` characters, broken between words
-    (Thai words found by the tokeniser); what does not fit is cut at a word with "…"."""
-    from analysis.text.tokenise import tokenize
-
-    full = f"{right_id} {text}" if text else right_id
-    if _width(full) <= width:
-        return full
-    breaks = [t.start for t in tokenize(full)][1:] + [len(full)]
-    rows, start = [], 0
-    for last, end in zip([0, *breaks], breaks, strict=False):
-        if _width(full[start:end].strip()) > width and last > start:
-            if len(rows) == lines - 1:  # the last line: cut at the last word that fits with "…"
-                return "\n".join([*rows, full[start:last].strip().rstrip(",;:") + "…"])
-            rows.append(full[start:last].strip())
-            start = last
-    return "\n".join([*rows, shorten(full[start:].strip(), width + len(full) - _width(full))])
+    (Thai words found by the tokeniser); only what still does not fit is cut at a word with "…"."""
+    return wrap_label(f"{right_id} {text}" if text else right_id, width, lines)
 
 
 def _finish(figure: Figure, lang: str, title: tuple[str, str], caption: tuple[str, str]) -> Figure:
     """Title and grey caption (wrapped to the figure's width)."""
     figure.suptitle(label(lang, *title), fontsize=13)
     chars = int(figure.get_figwidth() * 13)
-    figure.supxlabel(textwrap.fill(label(lang, *caption), chars), fontsize=9, color=CAPTION_GREY)
+    figure.supxlabel(wrap_label(label(lang, *caption), chars, lines=12), fontsize=9, color=CAPTION_GREY)
     return figure
 
 
@@ -121,12 +109,12 @@ def rights_violated(frequencies: pd.DataFrame, *, n_participants: int, lang: str
     rights = frequencies[frequencies["level"] == "right"]
     rights = rights.iloc[::-1].sort_values("participants", kind="stable")  # ties keep codebook order
     counts = rights["participants"].astype(int).to_numpy()
-    figure = Figure(figsize=(8.5, 0.44 * len(rights) + 2.2), layout="constrained")
+    figure = Figure(figsize=(8.5, min(0.52 * len(rights) + 2.2, PAGE_INCHES[1])), layout="constrained")
     ax = figure.subplots()
     y = np.arange(len(rights))
     bars = ax.barh(y, counts, color=PALETTE[0], height=0.7)
     ax.bar_label(bars, [f"{n} ({n / max(n_participants, 1):.0%})" for n in counts], padding=3, fontsize=9)
-    ax.set_yticks(y, [_name(r.id, label(lang, r.label_th, r.label_en)) for r in rights.itertuples()])
+    ax.set_yticks(y, [_name(r.id, label(lang, r.label_th, r.label_en), lines=3) for r in rights.itertuples()])
     ax.set_ylim(-0.6, len(rights) - 0.4)
     ax.tick_params(axis="y", labelsize=10)
     ax.set_xlim(0, max(int(counts.max()) if len(counts) else 0, 1) * 1.22)
@@ -140,23 +128,25 @@ def rights_violated(frequencies: pd.DataFrame, *, n_participants: int, lang: str
 
 
 @_styled
-def rights_by_group(breakdown: pd.DataFrame, *, by: str, lang: str = "th", min_cell: int = 3) -> Figure:
+def rights_by_group(breakdown: pd.DataFrame, *, by: str, lang: str = "th", min_cell: int = 3,
+                    values: dict[str, dict[str, str]] | None = None) -> Figure:
     """Share of the participants of each group affected by each right, as grouped horizontal bars.
 
     ``breakdown`` is ``analysis.report.aggregate.breakdown``'s long table for attribute ``by`` (small
     counts already hidden). A hidden cell gets no bar, only "<min_cell" in grey at its place; a
-    hidden group size shows as "n = <min_cell" in the legend.
+    hidden group size shows as "n = <min_cell" in the legend. ``values`` labels the groups
+    (``Study.value_labels(by)``: value → {"th": …, "en": …}); a group without a label shows as it is.
     """
     hidden = f"<{min_cell}"
     ids = list(dict.fromkeys(breakdown["id"]))
     groups = list(dict.fromkeys(breakdown["group"]))
     cells = breakdown.set_index(["id", "group"])
     thick = 0.86 / max(len(groups), 1)  # each right has 1 unit of height; the rest is the gap
-    per_right = max(0.09 * len(groups) + 0.18, 0.42)
+    per_right = min(max(0.09 * len(groups) + 0.18, 0.52), max((PAGE_INCHES[1] - 2.2) / max(len(ids), 1), 0.3))
     figure = Figure(figsize=(8.5, len(ids) * per_right + 2.2), layout="constrained")
     ax = figure.subplots()
     top = np.arange(len(ids))[::-1] + 0.43  # the first right of the codebook on top
-    handles, unknown = [], False
+    handles, unknown, secondary = [], False, False
     for j, (group, colour) in enumerate(zip(groups, cycle(PALETTE))):
         rows = cells.xs(group, level="group").reindex(ids)
         y = top - (j + 0.5) * thick
@@ -165,14 +155,20 @@ def rights_by_group(breakdown: pd.DataFrame, *, by: str, lang: str = "th", min_c
         shown = ~suppressed & ~np.isnan(shares)
         bars = ax.barh(y[shown], shares[shown], height=thick * 0.92, color=colour)
         ax.bar_label(bars, [f"{s:.0f}%" for s in shares[shown]], padding=2, fontsize=7, color="#333333")
-        for place, mark in [(p, hidden) for p in y[suppressed]] + [(p, "–") for p in y[~shown & ~suppressed]]:
+        marks = (rows["participants_mark"].fillna(hidden).replace("", hidden).to_numpy(object)
+                 if "participants_mark" in rows else np.full(len(rows), hidden, dtype=object))
+        secondary |= bool((marks[suppressed] == "×").any())
+        for place, mark in [*zip(y[suppressed], marks[suppressed], strict=True),
+                            *((p, "–") for p in y[~shown & ~suppressed])]:
             ax.text(0.8, place, mark, fontsize=7, color="#666666", va="center", ha="left")
         unknown |= bool((~shown & ~suppressed).any())  # a count shown, but its group's size hidden
         size = rows["group_size"].dropna()
         size = int(size.iloc[0]) if len(size) else hidden
-        handles.append(Patch(color=colour, label=f"{group} (n = {size})"))
-    ax.set_yticks(np.arange(len(ids)), [_name(i, label(lang, *cells.loc[i].iloc[0][["label_th", "label_en"]]))
-                                        for i in ids][::-1], fontsize=10)
+        name = wrap_label(f"{value_label(values, group, lang)} (n = {size})", 24)
+        handles.append(Patch(color=colour, label=name))
+    lines = 3 if per_right >= 0.5 else 2  # long labels get a third line where a right has the room
+    names = [_name(i, label(lang, *cells.loc[i].iloc[0][["label_th", "label_en"]]), lines=lines) for i in ids]
+    ax.set_yticks(np.arange(len(ids)), names[::-1], fontsize=10)
     for edge in np.arange(len(ids) - 1) + 0.5:
         ax.axhline(edge, color="#e5e5e5", linewidth=0.6)
     ax.set(ylim=(-0.55, len(ids) - 0.45), xlim=(0, 112), xticks=[0, 25, 50, 75, 100])
@@ -185,10 +181,13 @@ def rights_by_group(breakdown: pd.DataFrame, *, by: str, lang: str = "th", min_c
     return _finish(figure, lang, (f"สิทธิที่ถูกละเมิด แยกตาม{attribute}", f"Rights violated by {attribute}"), (
         f"{UNIT_TH} ความยาวแท่ง: ร้อยละของผู้ให้ข้อมูลในกลุ่มที่ถูกละเมิดสิทธินั้น "
         f"{hidden}: ไม่แสดงเพื่อปกป้องผู้ให้ข้อมูล (น้อยกว่า {min_cell} คน หรือจะทำให้คำนวณจำนวนที่น้อยกว่านั้นได้)"
+        + (" ×: ซ่อนไว้เพื่อไม่ให้คำนวณจำนวนที่ซ่อนอื่นได้ อาจเป็นจำนวนใดก็ได้" if secondary else "")
         + (" –: ไม่แสดงร้อยละเพราะไม่เปิดเผยขนาดกลุ่ม" if unknown else ""),
         f"{UNIT_EN} Bar: share of the group's participants affected by the right. "
         f"{hidden}: hidden to protect participants (fewer than {min_cell}, or a number that would let a "
         "reader work such a count out)."
+        + (" ×: hidden so that a hidden count cannot be worked out; it may be any number."
+           if secondary else "")
         + (" –: share not shown because the group's size is hidden." if unknown else "")))
 
 
@@ -219,23 +218,46 @@ def cooccurrence_heatmap(matrix: pd.DataFrame, *, labels: dict[str, str], lang: 
         f"{cell_en}; diagonal: {units} with that right ({len(ids)} rights)."))
 
 
+A4_HEIGHT = 11.69  # inches: no figure is taller than one A4 page (3,508 pixels at 300 dpi)
+PAGE_ROWS = 50  # participants on one page of the participant × right figure
+
+
+def participant_pages(participants: int, rows: int = PAGE_ROWS) -> list[range]:
+    """Row positions of each page of the participant × right figure: pages of at most ``rows``
+    participants, as even as can be (1,801 participants: 37 pages of 48 or 49, not 36 of 50 and one of 1)."""
+    pages = max(1, -(-participants // rows))
+    bounds = [round(n * participants / pages) for n in range(pages + 1)]
+    return [range(start, end) for start, end in zip(bounds, bounds[1:], strict=False)]
+
+
 @_styled
-def participant_matrix(matrix: pd.DataFrame, *, labels: dict[str, str], lang: str = "th") -> Figure:
+def participant_matrix(matrix: pd.DataFrame, *, labels: dict[str, str], lang: str = "th",
+                       page: int = 1, rows: int = PAGE_ROWS) -> Figure:
     """Participants (rows) × rights (columns), each cell shaded by the segments in which the right applies.
 
     ``matrix`` is ``report.aggregate.participant_rights``'s table; 0 (the right does not apply) is white.
+    A study of more than ``rows`` participants is drawn in pages (``participant_pages``): this is page
+    ``page`` (from 1), shaded on the same scale as every other page, never taller than A4.
     """
-    values = matrix.to_numpy(float)
+    pages = participant_pages(len(matrix), rows)
+    if not 1 <= page <= len(pages):
+        raise ValueError(f"page must be between 1 and {len(pages)}, not {page!r}")
+    shown = matrix.iloc[pages[page - 1]]
+    values = shown.to_numpy(float)
     shaded = np.where(values > 0, values, np.nan)
     columns = [_name(i, labels.get(i), 30, lines=1) for i in matrix.columns]
-    figure = Figure(figsize=(0.42 * len(columns) + 2.6, 0.3 * len(matrix) + 4.2), layout="constrained")
-    top = float(values.max()) if values.size else 1
-    _grid(figure, shaded, rows=[str(i) for i in matrix.index], columns=columns, cmap=MATRIX_SHADES,
+    height = min(0.18 * len(shown) + 4.0, A4_HEIGHT)
+    figure = Figure(figsize=(0.42 * len(columns) + 2.6, height), layout="constrained")
+    top = float(matrix.to_numpy().max()) if matrix.size else 1
+    _grid(figure, shaded, rows=[str(i) for i in shown.index], columns=columns, cmap=MATRIX_SHADES,
           norm=Normalize(1, max(top, 2)), edges="#d9d9d9", rotation=90,
           bar_label=label(lang, "ช่วงข้อความ (ว่าง = 0)", "segments (blank = 0)"))
     figure.axes[0].set_ylabel(label(lang, "ผู้ให้ข้อมูล", "participant"), labelpad=8)
+    first, last = pages[page - 1].start + 1, pages[page - 1].stop
+    part = label(lang, f" หน้า {page}/{len(pages)}: คนที่ {first:,}–{last:,}",
+                 f", page {page} of {len(pages)}: participants {first:,}–{last:,}") if len(pages) > 1 else ""
     return _finish(figure, lang, ("ผู้ให้ข้อมูล × สิทธิ", "Participants × rights"), (
-        f"n = {len(matrix)} คน {UNIT_TH} ช่องที่มีสี: สิทธินั้นถูกละเมิด ตัวเลขและความเข้มของสี: "
+        f"n = {len(matrix):,} คน{part} {UNIT_TH} ช่องที่มีสี: สิทธินั้นถูกละเมิด ตัวเลขและความเข้มของสี: "
         "จำนวนช่วงข้อความที่พบสิทธินั้น ช่องว่าง: ไม่พบ",
-        f"n = {len(matrix)} participants. {UNIT_EN} Shaded: the right applies; number and shade: "
+        f"n = {len(matrix):,} participants{part}. {UNIT_EN} Shaded: the right applies; number and shade: "
         "segments in which it applies; blank: not at all."))

@@ -8,6 +8,7 @@ global state. Colours are the Okabe-Ito palette, which colour-blind readers can 
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 
 import matplotlib as mpl
@@ -18,6 +19,7 @@ from analysis.files import atomic_target
 FONT_FAMILY = "Sarabun"
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 LANGS = ("th", "en")
+PAGE_INCHES = (8.0, 11.0)  # the most a figure may take on an A4 page in portrait (8.27 × 11.69 in)
 
 
 @lru_cache(maxsize=1)
@@ -62,19 +64,75 @@ def label(lang: str, th: str, en: str) -> str:
     return th if lang == "th" else en
 
 
-def shorten(text: str, width: int = 48) -> str:
-    """``text`` cut to ``width`` characters with "…", at a space if one is near, never before a mark."""
-    import unicodedata
+NO_LINE_START = frozenset(",.;:!?)]}”’…%")  # punctuation that stays with the word before it
+NO_LINE_END = frozenset("([{“‘")  # and with the word after it
 
-    if len(text) <= width:
+
+def text_width(text: str) -> int:
+    """Characters that take room on a line (Thai vowel signs and tone marks above or below take none)."""
+    return sum(unicodedata.category(c) != "Mn" for c in text)
+
+
+def _thai(char: str) -> bool:
+    return "\u0e00" <= char <= "\u0e7f"
+
+
+@lru_cache(maxsize=4096)
+def word_breaks(text: str) -> tuple[int, ...]:
+    """Offsets where ``text`` may go onto a new line: after a space, and between Thai words (found by
+    the tokeniser); never inside a Latin word or an id such as ``NDIS-PROFILE``, never before a mark."""
+    from analysis.text.tokenise import tokenize
+
+    starts = {t.start for t in tokenize(text)} | {i + 1 for i, c in enumerate(text) if c.isspace()}
+    breaks = []
+    for at in sorted(starts):
+        if not 0 < at < len(text) or text[at].isspace() or unicodedata.category(text[at]) == "Mn":
+            continue
+        before, after = text[at - 1], text[at]
+        if before.isspace() or ((_thai(before) or _thai(after)) and after not in NO_LINE_START
+                                and before not in NO_LINE_END):
+            breaks.append(at)
+    return tuple(breaks)
+
+
+def shorten(text: str, width: int = 48) -> str:
+    """``text`` as it is if it fits ``width``, else cut at the last word boundary that fits, with "…".
+
+    Thai words are found by the tokeniser; a text without any boundary (one very long word) is cut
+    between letters, never before a Thai vowel or tone mark.
+    """
+    text = text.strip()
+    if text_width(text) <= width:
         return text
-    cut = width - 1
-    space = text.rfind(" ", 0, cut)
-    if space > width * 0.6:
-        cut = space
-    while cut > 0 and unicodedata.category(text[cut]) == "Mn":  # keep Thai vowels and tones on their letter
+    fits = [at for at in word_breaks(text) if text_width(text[:at].rstrip()) < width]
+    if fits:
+        return text[:fits[-1]].rstrip().rstrip(",;:–-") + "…"
+    cut = len(text)
+    while cut > 0 and (text_width(text[:cut]) >= width or unicodedata.category(text[cut]) == "Mn"):
         cut -= 1
-    return text[:cut].rstrip() + "…"
+    return text[:cut] + "…"
+
+
+def wrap_label(text: str, width: int = 34, lines: int = 2) -> str:
+    """``text`` on up to ``lines`` lines of about ``width`` characters, broken between words; only
+    when it still does not fit is the last line shortened on a word boundary with "…"."""
+    rows, rest = [], text.strip()
+    while len(rows) < lines - 1 and text_width(rest) > width:
+        breaks = word_breaks(rest)
+        fits = [at for at in breaks if text_width(rest[:at].rstrip()) <= width] or list(breaks[:1])
+        if not fits:
+            break
+        rows.append(rest[:fits[-1]].rstrip())
+        rest = rest[fits[-1]:].lstrip()
+    return "\n".join([*rows, shorten(rest, width)])
+
+
+def value_label(labels: dict[str, dict[str, str]] | None, value, lang: str) -> str:
+    """An attribute value as readers of ``lang`` see it: its label in ``labels`` (``Study.labels`` of
+    one attribute: value → {"th": …, "en": …}), else the value as it is."""
+    label(lang, "", "")
+    text = str(value)
+    return ((labels or {}).get(text) or {}).get(lang) or text
 
 
 def figure_png(figure: Figure, *, dpi: int = 110) -> bytes:
