@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 KINDS = ("id_card", "passport", "plate", "phone", "email", "url", "social", "name", "place", "custom")
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
@@ -48,3 +49,17 @@ def without_overlaps(hits: list[Hit]) -> list[Hit]:
 def word_pattern(name: str) -> str:
     """A Latin name as a whole word (Thai letters may touch it: Thai puts no space before it)."""
     return rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])" if name.isascii() else re.escape(name)
+
+
+class Tokens(dict):
+    """Start offset → token of one text; its word boundaries are worked out once."""
+
+    @cached_property
+    def edges(self) -> frozenset[int]:
+        """Every offset where a token starts or ends."""
+        return frozenset(self) | {start + len(token) for start, token in self.items()}
+
+
+def token_edges(tokens: dict[int, str]) -> frozenset[int]:
+    """The word boundaries of ``tokens`` (kept on a ``Tokens`` map, computed for a plain dict)."""
+    return tokens.edges if isinstance(tokens, Tokens) else Tokens(tokens).edges

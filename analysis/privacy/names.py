@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from analysis.privacy.hits import Hit, word_pattern
+from analysis.privacy.hits import Hit, token_edges, word_pattern
 from analysis.privacy.places import provinces
 
 # Ranks (police and army, abbreviated and spelt out), formal titles, kin terms used as titles.
@@ -98,7 +98,7 @@ def _name_at(text: str, at: int, tokens: dict[int, str], *, open_class: bool) ->
     latin = re.match(r"[A-Z][a-z]+", text[at:at + 30])
     if latin:
         return at + latin.end()
-    edges = set(tokens) | {p + len(t) for p, t in tokens.items()} | {at}
+    edges = token_edges(tokens) | {at}
     end = _longest_at(text, at, thai_names(), edges, 20)
     if end > 0 and text[at:end] not in _stopwords():
         return end
@@ -180,7 +180,7 @@ def family_end(text: str, end: int, tokens: dict[int, str]) -> int:
     pieces = [t for p, t in sorted(tokens.items()) if at <= p < run.end()]
     if _family_like(run.group(), pieces):
         return run.end()
-    edges = set(tokens) | {p + len(t) for p, t in tokens.items()}
+    edges = token_edges(tokens)
     listed = _longest_at(text, at, thai_names(), edges, 25)
     return listed if listed > 0 and _family_like(text[at:listed], []) else end
 
@@ -221,7 +221,7 @@ def thai_names_in(text: str, tokens: dict[int, str]) -> tuple[list[Hit], set[str
     """Names after a naming phrase ("ชื่อ…", "เรียก…"), a formal title or a kin term used as one;
     and the names that were introduced as names (safe to look for everywhere, however short)."""
     titles = "|".join(re.escape(t) for t in sorted(THAI_TITLES, key=len, reverse=True))
-    edges = set(tokens) | {p + len(t) for p, t in tokens.items()}
+    edges = token_edges(tokens)
     hits, named = [], set()
     for match in re.finditer(rf"(?:(?P<naming>{NAMING})\s?)?(?P<title>{titles})?\s?", text):
         naming, title = match.group("naming"), match.group("title")

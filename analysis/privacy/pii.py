@@ -14,7 +14,7 @@ import re
 
 from analysis.privacy.addresses import find_addresses, find_emails
 from analysis.privacy.front_values import front_matter_hits
-from analysis.privacy.hits import KINDS, Hit, without_overlaps, word_pattern
+from analysis.privacy.hits import KINDS, Hit, Tokens, without_overlaps, word_pattern
 from analysis.privacy.names import english_names, everywhere, extended, thai_names_in
 from analysis.privacy.numbers import find_numbers, thai_id_valid
 from analysis.privacy.places import custom_hits, district_hits, kept_names, province_hits
@@ -22,11 +22,11 @@ from analysis.privacy.places import custom_hits, district_hits, kept_names, prov
 __all__ = ["KINDS", "Hit", "find_identifiers", "numbers_and_addresses", "thai_id_valid"]
 
 
-def _tokens(text: str) -> dict[int, str]:
+def _tokens(text: str) -> Tokens:
     """Start offset → token, from the study tokenizer (newmm for Thai runs)."""
     from analysis.text.tokenise import default_tokenizer
 
-    return dict(default_tokenizer().pieces(text))
+    return Tokens(default_tokenizer().pieces(text))
 
 
 def find_identifiers(text: str, *, custom: dict[str, str] | None = None, keep_places: tuple[str, ...] = (),
@@ -35,7 +35,7 @@ def find_identifiers(text: str, *, custom: dict[str, str] | None = None, keep_pl
     (person, place, bar, hotel, org); ``keep_places`` are provinces left as they are;
     ``high_recall`` adds the guesses (unknown words, capitalised words, words after titles)."""
     tokens = _tokens(text)
-    edges = set(tokens) | {p + len(t) for p, t in tokens.items()}
+    edges = tokens.edges
     keep = kept_names(keep_places)
     names, named = thai_names_in(text, tokens)
     hits = (find_numbers(text) + find_addresses(text) + english_names(text) + names

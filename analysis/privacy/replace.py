@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from analysis.coding.imported import Change
+from analysis.privacy.hits import Tokens
 
 
 def is_thai(char: str) -> bool:
@@ -27,13 +28,10 @@ def _wordlike(char: str) -> bool:
     return (char.isalnum() or char == "_") and not is_thai(char)
 
 
-def _token_edges(text: str) -> set[int]:
+def _token_edges(text: str) -> frozenset[int]:
     from analysis.text.tokenise import default_tokenizer
 
-    edges: set[int] = set()
-    for start, piece in default_tokenizer().pieces(text):
-        edges |= {start, start + len(piece)}
-    return edges
+    return Tokens(default_tokenizer().pieces(text)).edges
 
 
 @dataclass
