@@ -1,8 +1,11 @@
 """Measure ``sitthi report`` on the demo and on the demo copied N times (with its codings).
 
 For each size: "cold" rebuilds everything (``force``) with the token cache emptied, "warm" is a second
-run with nothing changed; "peak_mib" is the largest memory the build used, this process and the worker
-processes that draw figures together (resident set, sampled every 0.1 s). Prints one JSON object.
+run with nothing changed. Memory is that of this process and the worker processes that draw figures
+together, sampled every 0.1 s: "peak_mib" (the goal's number) sums their proportional set sizes (PSS: a
+page shared by n processes counts 1/n in each, so forked workers' shared copy-on-write pages count once);
+"peak_rss_mib" sums their resident sets, which counts every shared page once per process (too much).
+Prints one JSON object.
 Usage: ``python benchmarks/report.py [--copies 1 10 100]``.
 """
 
@@ -23,10 +26,11 @@ from analysis.report.build import build_report
 
 
 class PeakMemory:
-    """The largest resident memory of this process and its descendants while the block runs (MiB)."""
+    """The largest memory of this process and its descendants while the block runs: summed PSS (``pss``)
+    and summed resident sets (``rss``), in bytes."""
 
     def __enter__(self) -> PeakMemory:
-        self.peak, self._stop = 0, threading.Event()
+        self.pss, self.rss, self._stop = 0, 0, threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
         return self
@@ -38,17 +42,18 @@ class PeakMemory:
     def _sample(self) -> None:
         me = psutil.Process()
         while not self._stop.wait(0.1):
-            total = 0
+            pss = rss = 0
             for process in [me, *me.children(recursive=True)]:
                 try:
-                    total += process.memory_info().rss
+                    info = process.memory_full_info()
                 except psutil.Error:  # a worker that just ended
                     continue
-            self.peak = max(self.peak, total)
+                pss, rss = pss + info.pss, rss + info.rss
+            self.pss, self.rss = max(self.pss, pss), max(self.rss, rss)
 
-    @property
-    def mib(self) -> float:
-        return round(self.peak / 2**20, 1)
+
+def _mib(size: int) -> float:
+    return round(size / 2**20, 1)
 
 
 def _timed(study, **options) -> float:
@@ -63,7 +68,8 @@ def measure(study) -> dict:
         cold = _timed(study, force=True)
     warm = _timed(study)
     files = len(list(study.transcripts_dir.glob("*.md")))
-    return {"transcript_files": files, "cold_s": cold, "warm_s": warm, "peak_mib": memory.mib}
+    return {"transcript_files": files, "cold_s": cold, "warm_s": warm, "peak_mib": _mib(memory.pss),
+            "peak_rss_mib": _mib(memory.rss)}
 
 
 def main() -> None:

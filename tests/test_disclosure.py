@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,7 +14,6 @@ from analysis.report.disclosure import (
     Tables,
     audit,
     merge_small_groups,
-    protect_row,
     suppress,
 )
 
@@ -80,12 +78,34 @@ def test_disclosure_issue_reproduction_cannot_be_undone() -> None:
     assert "A" not in tables.values[("code", "participants")].columns
 
 
+def _marks(tables: Tables, key: tuple[str, str], i: str) -> list[str]:
+    return tables.marks[key].loc[i].tolist()
+
+
 def test_disclosure_two_ones_in_a_row_are_not_pinned() -> None:
     """The old rule hid 1 and 1 and showed a total of 2: both were 1. Now a third cell joins them."""
-    marks = protect_row(np.array([1.0, 1.0, 6.0]), ["<3", "<3", ""], np.array([5.0, 5.0, 8.0]), 8, 3)
-    assert marks == ["<3", "<3", SECONDARY]
-    marks = protect_row(np.array([1.0, 0.0, 6.0]), ["<3", "", ""], np.array([5.0, 5.0, 8.0]), 7, 3)
-    assert marks[1:] == ["", SECONDARY]  # hiding the 0 would pin the 1 (1 + 0 = 1)
+    for told, marks in (([1, 1, 6], ["<3", "<3", SECONDARY]),
+                        ([1, 0, 6], ["<3", "", SECONDARY])):  # hiding the 0 would pin the 1 (1 + 0 = 1)
+        people = _people({"X": 3, "Y": 3, "Z": 8}, {"R1-a": told, "R1-b": [0, 0, 0], "R2-a": [3, 3, 3]})
+        tables = _tables(people)
+        _check(tables)
+        assert _marks(tables, ("code", "participants"), "R1-a") == marks
+
+
+def test_disclosure_safe_rows_hide_nothing_more() -> None:
+    """Cells already safe from their rows and links hide nothing beside them: R2-a told by 1, 2 and 0
+    (total 3: each of the two is 1 or 2), one segment each; R2 = R2-a. No ×, not even the segment
+    counts next to hidden participants (3 and 5 say nothing: a cell of participants is at most its
+    segments); nor anything in R1, which has no small count."""
+    people = _people({"X": 3, "Y": 4, "Z": 3}, {"R1-a": [3, 4, 3], "R1-b": [0, 0, 0], "R2-a": [1, 2, 0]})
+    people.loc[people["R2-a"] == 1, "seg:R2-a"] = [5, 2, 1]  # X's one tells 5 times, Y's two 3 times
+    tables = _tables(people)
+    assert tables.values[("code", "segments")].loc["R2-a"].tolist() == [5, 3, 0]
+    _check(tables)
+    for key in KEYS:
+        assert SECONDARY not in tables.marks[key].to_numpy(), key
+    assert _marks(tables, ("right", "participants"), "R2") == ["<3", "<3", ""]
+    assert _marks(tables, ("right", "segments"), "R2") == ["", "", ""]
 
 
 def test_disclosure_hierarchy_cannot_pin_a_code() -> None:

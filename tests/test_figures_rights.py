@@ -19,7 +19,15 @@ from analysis.report.figures import (
     rights_violated,
     style,
 )
-from analysis.report.figures.rights import A4_HEIGHT, _name, participant_pages
+from analysis.report.figures.rights import (
+    A4_HEIGHT,
+    BAR_GROUPS,
+    BAR_INCHES,
+    _name,
+    group_pages,
+    participant_pages,
+)
+from analysis.report.figures.style import PAGE_INCHES
 
 RIGHTS = {"LIB": ("สิทธิในเสรีภาพและความปลอดภัยในตัวบุคคล", "Liberty and security of person"),
           "PRIV": ("สิทธิในความเป็นอยู่ส่วนตัว ชื่อเสียง และศักดิ์ศรี", "Privacy, reputation and dignity"),
@@ -228,3 +236,82 @@ def test_rights_labels_shorten_only_on_word_boundaries() -> None:
     assert "".join(wrapped).replace(" ", "") == ("LIVE" + thai) and len(wrapped) > 1  # fits: nothing cut
     assert wrap_label("HLTH Health and bodily autonomy", 12).split("\n") == ["HLTH Health", "and bodily…"]
     assert wrap_label("(A B) C", 3) == "(A\nB)…"  # never a line starting with ")" or ending with "("
+
+
+def _many_groups(groups: int, rights: int) -> pd.DataFrame:
+    """A breakdown of ``groups`` sites × ``rights`` rights: counts 0..size, those from 1 to 2 hidden ("<3"),
+    every fifth cell hidden by secondary suppression ("×")."""
+    rows = []
+    for r in range(rights):
+        for g in range(groups):
+            size = 3 + (g * 7) % 9
+            count = (r * 5 + g * 3) % (size + 1)
+            mark = "×" if (r + g) % 5 == 0 else "<3" if 0 < count < 3 else ""
+            rows.append({"id": f"R{r:02d}", "label_th": "สิทธิในเสรีภาพและความปลอดภัยในตัวบุคคล",
+                         "label_en": "Liberty and security of person", "group": f"S{g:02d}",
+                         "group_size": size,
+                         "participants": np.nan if mark else count, "share": np.nan if mark else count / size,
+                         "suppressed": bool(mark), "participants_mark": mark})
+    return pd.DataFrame(rows)
+
+
+def _png_inches(figure) -> tuple[float, float]:
+    """The saved size of ``figure`` in inches (after its layout)."""
+    from PIL import Image
+
+    with io.BytesIO() as buffer, mpl.rc_context(style()):
+        figure.savefig(buffer, format="png", dpi=50)
+        image = Image.open(buffer)
+        return image.width / 50, image.height / 50
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_rights_by_group_many_groups_as_a_grid_on_a4(lang) -> None:
+    breakdown = _many_groups(15, 16)
+    pages = group_pages(16, 15)
+    assert pages == [(range(16), range(15))]  # 15 groups × 16 rights: one page of the grid
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no missing glyph
+        figure = rights_by_group(breakdown, by="site", lang=lang)
+        width, height = _png_inches(figure)
+    assert width <= PAGE_INCHES[0] + 0.01 and height <= PAGE_INCHES[1] + 0.01
+    ax = figure.axes[0]
+    assert not ax.patches  # no bars: 15 colours could not be told apart
+    columns = [t.get_text() for t in ax.get_xticklabels()]
+    assert len(columns) == 15 and columns[0] == "S00 (n = 3)" and columns[1] == "S01 (n = 10)"
+    assert len(ax.get_yticklabels()) == 16
+    texts = [t.get_text() for t in ax.texts]
+    assert len(texts) == 15 * 16 and {"<3", "×"} <= set(texts)  # every cell: its percent or its mark
+    cells = breakdown.set_index(["id", "group"])
+    assert texts[1] == f"{100 * cells.loc[('R00', 'S01'), 'share']:.0f}"  # row by row, as drawn
+    assert all(t.get_fontsize() >= 7 for t in [*ax.texts, *ax.get_yticklabels(), *ax.get_xticklabels()])
+    assert ("×: hidden so that" in _caption(figure)) == (lang == "en")
+
+
+def test_rights_by_group_many_rights_and_groups_in_pages_that_fit_a4() -> None:
+    breakdown = _many_groups(30, 40)  # more than a grid page holds either way
+    pages = group_pages(40, 30)
+    assert len(pages) == 4 and {len(rows) for rows, _ in pages} == {20}
+    assert {len(columns) for _, columns in pages} == {15}
+    seen = {(r, c) for rows, columns in pages for r in rows for c in columns}
+    assert seen == {(r, c) for r in range(40) for c in range(30)}  # every cell on exactly one page
+    last = rights_by_group(breakdown, by="site", lang="en", page=4)
+    assert _png_inches(last)[1] <= PAGE_INCHES[1] + 0.01
+    assert last._suptitle.get_text() == "Rights violated by site (page 4 of 4)"
+    assert [t.get_text().split()[0] for t in last.axes[0].get_xticklabels()][:1] == ["S15"]
+    with pytest.raises(ValueError, match="page must be between 1 and 4"):
+        rights_by_group(breakdown, by="site", page=5)
+
+
+def test_rights_by_group_bars_keep_their_thickness_and_go_to_pages() -> None:
+    breakdown = _many_groups(BAR_GROUPS, 16)
+    pages = group_pages(16, BAR_GROUPS)
+    assert len(pages) == 2 and all(columns == range(BAR_GROUPS) for _, columns in pages)
+    for page in (1, 2):
+        figure = rights_by_group(breakdown, by="site", lang="th", page=page)
+        assert _png_inches(figure)[1] <= PAGE_INCHES[1] + 0.01
+        ax = figure.axes[0]
+        inches_per_unit = ax.get_window_extent().height / figure.dpi / np.ptp(ax.get_ylim())
+        assert min(p.get_height() for p in ax.patches) * inches_per_unit >= BAR_INCHES * 0.9
+        assert len(figure.legends[0].get_texts()) == BAR_GROUPS
+    assert len(group_pages(16, 5)) == 1  # the demo's five sites × 16 rights: still one page

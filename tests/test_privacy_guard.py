@@ -230,6 +230,32 @@ def test_leak_guard_reports_what_it_cannot_read_and_scans_the_rest(make_study) -
     assert not any(PHONE in m for m in messages)
 
 
+@pytest.mark.parametrize("in_pool", [False, True])
+def test_leak_guard_reports_a_leak_in_one_of_several_files_that_share_their_other_text(make_study,
+                                                                                          in_pool) -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    study = make_study()
+    label = "สิทธิในการทำงาน / right to work\nLIB | 3 | <3\n"
+    files = [study.outputs_dir / "figures" / lang / f"rights.{suffix}" for lang in ("th", "en")
+             for suffix in ("csv", "txt", "md")]
+    for path in files:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(label * 3, encoding="utf-8")
+    leaky = files[4]  # the same labels as every other file, and one phone number more
+    leaky.write_text(label + f"โทร {PHONE}\n" + label * 2, encoding="utf-8")
+    twin = files[5]  # the leaky file's text twice over: the guard remembers hits, never files
+    twin.write_text(leaky.read_text(encoding="utf-8"), encoding="utf-8")
+    for _ in range(2):  # a second scan (texts all seen already) finds the same
+        if in_pool:
+            with ProcessPoolExecutor(2) as pool:
+                leaks = check_privacy(study, files, pool=pool)
+        else:
+            leaks = check_privacy(study, files)
+        assert [(leak.path, leak.line, leak.what) for leak in leaks] == [
+            (leaky, 3, f"a phone number ({MASKED})"), (twin, 3, f"a phone number ({MASKED})")]
+
+
 def test_leak_guard_scans_dotfiles_and_hidden_folders(make_study) -> None:
     study = make_study()
     checkpoints = study.root / "notebooks" / ".ipynb_checkpoints"

@@ -151,9 +151,39 @@ def test_report_draws_figures_by_name_in_workers_and_callables_here(tmp_path) ->
                         {"frequencies": rights, "n_participants": 4}),
              FigureSpec("callable", title, title,
                         lambda lang: rights_violated(rights, n_participants=4, lang=lang), rights)]
-    files = _draw_figures(tmp_path, specs)
+    drawn = _draw_figures(tmp_path, specs)
+    files = drawn.files
+    assert sorted(drawn.pages) == [(key, lang) for key in ("callable", "named") for lang in ("en", "th")]
+    assert all(page.startswith(b"\x89PNG") for page in drawn.pages.values())  # report.html's, made here
     expected = {f"figures/{lang}/{key}.{suffix}" for lang in ("th", "en") for key in ("named", "callable")
                 for suffix in ("png", "svg", "pdf", "csv")}
     assert sorted(p.relative_to(tmp_path).as_posix() for p in files) == sorted(expected)
     assert (tmp_path / "figures" / "th" / "named.png").read_bytes().startswith(b"\x89PNG")
     assert "สุขภาพ" in (tmp_path / "figures" / "th" / "named.svg").read_text(encoding="utf-8")
+
+
+def test_report_display_tables_follow_the_language_and_name_what_is_not_broken_down(coded_tiny_study) -> None:
+    from analysis.report.content import report_content
+    from analysis.report.html import ReportTable, Texts, report_html
+
+    content = report_content(coded_tiny_study, samples=50)
+    assert content.meta["not_broken_down"] == ["group"]  # one group only; site: A (3), "other" (B 1 + C 2)
+    _, _, wide = content.display["rights-by-site"]
+    assert all(isinstance(cell, Texts) for cell in wide["right / สิทธิ"])
+    assert wide.attrs["headers"]["อื่นๆ / other"] == {"th": "อื่นๆ (n = 3)", "en": "other (n = 3)"}
+    _, _, agreement = content.display["agreement"]
+    assert "label_th" not in agreement and all(isinstance(v, Texts) for v in agreement["verdict"])
+    assert {v.th for v in agreement["verdict"]} <= {"เชื่อถือได้", "พอใช้ได้", "เชื่อถือไม่ได้", "คำนวณไม่ได้",
+                                                    "ไม่มีผู้ใช้"}
+    config = coded_tiny_study.config_file
+    config.write_text(config.read_text(encoding="utf-8").replace("min_cell = 3", "min_cell = 4"),
+                      encoding="utf-8")
+    from analysis.study import load_study
+
+    content = report_content(load_study(coded_tiny_study.root), samples=50)
+    assert content.meta["not_broken_down"] == ["site", "group"]  # A (3), B + C (3): below 4, one group
+    assert "rights-by-site" not in content.display
+    tables = [ReportTable(key, *parts) for key, parts in content.display.items()]
+    page = report_html(content.meta, [], tables)
+    assert "ไม่แยกผลตามพื้นที่, กลุ่ม เพราะเมื่อรวมกลุ่มที่มีผู้ให้ข้อมูลน้อยกว่า 4 คน" in page
+    assert "Not broken down by site, group: after merging the groups of fewer than 4 participants" in page

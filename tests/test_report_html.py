@@ -21,6 +21,7 @@ from analysis.report.html import (
     QUOTES_PER_CODE,
     ReportFigure,
     ReportTable,
+    Texts,
     report_html,
     write_report_html,
 )
@@ -292,3 +293,61 @@ def test_report_html_quotes_keep_the_attribute_rule(coded_tiny_study) -> None:
               if q.xpath("blockquote")[0].text_content() == "ตำรวจพาไปบ้านพัก อยู่สองเดือน"]
     translation = quote.xpath("p[@class='translation']")[0].text_content()
     assert translation == "The police took me to a shelter for two months."
+
+
+def _bilingual_table() -> ReportTable:
+    """A breakdown as ``content.wide_display`` makes it: rights and group names in each language."""
+    frame = pd.DataFrame({"right / สิทธิ": [Texts("LIB เสรีภาพ", "LIB Liberty"),
+                                           Texts("PRIV ความเป็นส่วนตัว", "PRIV Privacy")],
+                          "อื่นๆ / other": ["3 (75%)", "<3"],
+                          "verdict": [Texts("เชื่อถือได้", "reliable"), Texts("x", "x")]})
+    frame.attrs["headers"] = {"อื่นๆ / other": {"th": "อื่นๆ (n = 4)", "en": "other (n = 4)"}}
+    return ReportTable("by-site", {"th": "แยกตามพื้นที่", "en": "By site"}, {}, frame)
+
+
+def _cells(document: lxml.html.HtmlElement, lang: str) -> list[list[str]]:
+    """Each body cell's text as shown in ``lang``."""
+    return [[(td.xpath(f"span[@lang='{lang}']") or [td])[0].text_content() for td in tr.xpath("td")]
+            for tr in document.xpath("//section[@id='table-by-site']//tbody/tr")]
+
+
+def test_report_html_cells_and_headers_follow_the_language(parts) -> None:
+    figures, _ = parts
+    document = lxml.html.fromstring(report_html(META, figures, [_bilingual_table()]))
+    assert _cells(document, "th") == [["LIB เสรีภาพ", "3 (75%)", "เชื่อถือได้"], ["PRIV ความเป็นส่วนตัว", "<3", "x"]]
+    assert _cells(document, "en") == [["LIB Liberty", "3 (75%)", "reliable"], ["PRIV Privacy", "<3", "x"]]
+    assert _headers(document, "th") == ["สิทธิ", "อื่นๆ (n\u00a0=\u00a04)", "ผล"]
+    assert _headers(document, "en") == ["right", "other (n\u00a0=\u00a04)", "verdict"]
+    same, = document.xpath("//section[@id='table-by-site']//tbody/tr[2]/td[3]")
+    assert not same.xpath("span")  # the same text in both languages: written once
+    assert document.xpath("//section[@id='table-by-site']//tbody/tr[1]/td[2]/@class") == ["num"]
+
+
+def test_report_html_names_the_attributes_not_broken_down(parts) -> None:
+    figures, tables = parts
+    assert "not-broken-down" not in report_html(META, figures, tables)  # every attribute broken down
+    document = lxml.html.fromstring(report_html({**META, "not_broken_down": ["site", "age_band"]}, figures,
+                                                tables))
+    said, = document.xpath("//dd[@class='not-broken-down']")
+    thai, english = (said.xpath(f"span[@lang='{lang}']")[0].text_content() for lang in ("th", "en"))
+    assert thai.startswith("ไม่แยกผลตามพื้นที่, ช่วงอายุ") and "น้อยกว่า 3 คน" in thai
+    assert english.startswith("Not broken down by site, age band: after merging the groups of fewer than 3")
+    assert "single someone out" in english
+
+
+@NEEDS_BROWSER
+def test_report_html_every_table_text_follows_the_switch_in_a_browser(parts, tmp_path: Path) -> None:
+    import re
+
+    figures, tables = parts
+    path = write_report_html(tmp_path / "report.html", {**META, "not_broken_down": ["site"]}, figures,
+                             [_bilingual_table()])
+    with _browser() as page:
+        page.goto(path.as_uri() + "?lang=en")
+        shown = page.inner_text("#table-by-site") + page.inner_text("dl.meta")
+        assert not re.search("[\u0e00-\u0e7f]", shown.replace(META["study"], ""))  # no Thai left in English
+        assert "LIB Liberty" in shown and "other (n\u00a0=\u00a04)" in shown and "Not broken down" in shown
+        page.click("#lang-switch")
+        table = page.inner_text("#table-by-site")
+        assert "LIB เสรีภาพ" in table and "อื่นๆ (n" in table and "เชื่อถือได้" in table
+        assert not re.search("Liberty|Privacy|reliable|other|right", table)

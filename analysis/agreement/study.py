@@ -43,8 +43,8 @@ def study_agreement(source: Study | LoadedStudy, *, coders: list[str] | None = N
         data = by_right(data, codebook)
     elif by != "code":
         raise ValueError("by must be 'code' or 'right'")
-    bodies = {t: int(segments.loc[segments["transcript_id"] == t, "end"].max()) + 1
-              for t in segments["transcript_id"].unique()}
+    ends = segments.groupby("transcript_id", sort=False)["end"].max()
+    bodies = {t: int(end) + 1 for t, end in ends.items()}
     pair = data.coders[:2]
     kappa_chars = character_kappa(codings[codings["coder_id"].isin(pair)], segments, bodies, *pair) \
         if len(pair) == 2 else pd.DataFrame()

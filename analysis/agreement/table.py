@@ -151,13 +151,15 @@ def character_kappa(codings: pd.DataFrame, segments: pd.DataFrame, bodies: dict[
                           suffixes=("", "_seg"))
     spans["from"] = spans["start"].fillna(spans["start_seg"]).astype(int)
     spans["to"] = spans["end"].fillna(spans["end_seg"]).astype(int)
+    coders_of = codings.groupby("transcript_id")["coder_id"].agg(set).to_dict()  # once, not per group
     rows = []
     for (transcript, code), group in spans.groupby(["transcript_id", "code_id"]):
-        if not {first, second} <= set(codings.loc[codings["transcript_id"] == transcript, "coder_id"]):
+        if not {first, second} <= coders_of.get(transcript, set()):
             continue
         marks = np.zeros((2, bodies[transcript]), dtype=np.int8)
+        spans_of = list(zip(*(group[name].tolist() for name in ("coder_id", "from", "to")), strict=True))
         for k, coder in enumerate((first, second)):
-            for a, b in group.loc[group["coder_id"] == coder, ["from", "to"]].itertuples(index=False):
+            for a, b in ((a, b) for who, a, b in spans_of if who == coder):
                 marks[k, a:b] = 1
         table = np.array([[((marks[0] == i) & (marks[1] == j)).sum() for j in (0, 1)] for i in (0, 1)])
         rows.append({"transcript_id": transcript, "code_id": code, "chars_first": int(marks[0].sum()),

@@ -11,8 +11,10 @@ A file that cannot be read is a finding too: someone has to open it.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
+from concurrent.futures import Executor
 from functools import lru_cache
 from pathlib import Path
 
@@ -61,14 +63,32 @@ def thai_key(originals: tuple[str, ...]) -> Replacer | None:
     return Replacer(thai) if thai else None
 
 
-def _piece_hits(piece: Piece, originals: tuple[str, ...]) -> list[tuple[int, str, str]]:
-    """(line, text, kind) of each key original and each ID / phone / e-mail in ``piece``."""
-    text = normalise(piece.text)
+_HITS_CACHE: dict[tuple[bytes, tuple[str, ...]], tuple[tuple[int, str, str], ...]] = {}
+_HITS_CACHE_SIZE = 4096  # texts whose hits are remembered (outputs repeat labels in png/svg/pdf/csv)
+
+
+def _text_hits(text: str, originals: tuple[str, ...]) -> tuple[tuple[int, str, str], ...]:
+    """(line offset, text, kind) of each key original and each ID / phone / e-mail in ``text``; the
+    same text with the same key gives the same hits, so they are looked up by the text's digest."""
+    key = (hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).digest(), originals)
+    if key not in _HITS_CACHE:
+        if len(_HITS_CACHE) >= _HITS_CACHE_SIZE:
+            _HITS_CACHE.clear()
+        _HITS_CACHE[key] = _find_hits(normalise(text), originals)
+    return _HITS_CACHE[key]
+
+
+def _find_hits(text: str, originals: tuple[str, ...]) -> tuple[tuple[int, str, str], ...]:
     pattern, thai = key_pattern(originals), thai_key(originals)
     found = [(m.start(), m.group(), "key") for m in pattern.finditer(text)] if pattern else []
     found += [(o.start, text[o.start:o.end], "key") for o in thai.find(text)] if thai else []
     found += [(h.start, h.text, h.kind) for h in numbers_and_addresses(text)]
-    return [(piece.first + text.count("\n", 0, start), what, kind) for start, what, kind in sorted(found)]
+    return tuple((text.count("\n", 0, start), what, kind) for start, what, kind in sorted(found))
+
+
+def _piece_hits(piece: Piece, originals: tuple[str, ...]) -> list[tuple[int, str, str]]:
+    """(line, text, kind) of each key original and each ID / phone / e-mail in ``piece``."""
+    return [(piece.first + lines, what, kind) for lines, what, kind in _text_hits(piece.text, originals)]
 
 
 def scan_file(path: Path, originals: Iterable[str] = ()) -> list[LeakError]:
@@ -106,11 +126,24 @@ def key_originals(study: Study) -> list[str]:
     return list(read_key(study)) if (secrets_folder(study) / KEY_FILE).is_file() else []
 
 
-def check_privacy(study: Study, files: list[Path] | None = None) -> list[LeakError]:
-    """Leaks in ``files`` (default: ``privacy_files``)."""
-    originals = key_originals(study)
-    return [leak for path in (privacy_files(study) if files is None else files)
-            for leak in scan_file(path, originals)]
+def check_privacy(study: Study, files: list[Path] | None = None, *,
+                  pool: Executor | None = None) -> list[LeakError]:
+    """Leaks in ``files`` (default: ``privacy_files``), file by file; with ``pool``, the files are
+    scanned in its worker processes (the largest first), the findings still in the order of ``files``."""
+    originals = tuple(key_originals(study))
+    files = privacy_files(study) if files is None else files
+    if pool is None:
+        return [leak for path in files for leak in scan_file(path, originals)]
+    largest = sorted(files, key=_size, reverse=True)
+    scans = dict(zip(largest, [pool.submit(scan_file, path, originals) for path in largest], strict=True))
+    return [leak for path in files for leak in scans[path].result()]
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def privacy_report(study: Study) -> pd.DataFrame | str:

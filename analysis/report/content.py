@@ -30,7 +30,9 @@ from analysis.report.aggregate import (
 from analysis.report.disclosure import OTHER
 from analysis.report.disclosure import note as disclosure_note
 from analysis.report.figures import LANGS, attribute_label, label
-from analysis.report.figures.rights import PAGE_ROWS, participant_pages
+from analysis.report.figures.rights import PAGE_ROWS, group_pages, participant_pages
+from analysis.report.figures.style import value_label
+from analysis.report.html import Texts
 from analysis.study import Study
 
 
@@ -98,19 +100,59 @@ def as_percent(table: pd.DataFrame, column: str = "share", to: str = "percent") 
     return table.assign(**{column: (100 * table[column].astype(float)).round(1)}).rename(columns={column: to})
 
 
-def wide_display(table: pd.DataFrame, min_cell: int) -> pd.DataFrame:
-    """Rows: rights; columns: groups with their size; cells "n (xx%)", "<3" or "×"."""
+OTHER_LABEL = {"th": "อื่นๆ", "en": "other"}  # the merged small groups (disclosure.OTHER), per language
+VERDICTS = {"reliable": ("เชื่อถือได้", "reliable"), "tentative": ("พอใช้ได้", "tentative"),
+            "unreliable": ("เชื่อถือไม่ได้", "unreliable"), "undefined": ("คำนวณไม่ได้", "undefined"),
+            "not used": ("ไม่มีผู้ใช้", "not used")}  # agreement.stats.verdict and "not used", th and en
+
+
+def group_labels(values: dict[str, dict[str, str]] | None) -> dict[str, dict[str, str]]:
+    """A breakdown's group labels in th and en: the study's (``Study.value_labels``) and "other"'s."""
+    return {**(values or {}), OTHER: OTHER_LABEL}
+
+
+def wide_display(table: pd.DataFrame, min_cell: int,
+                 values: dict[str, dict[str, str]] | None = None) -> pd.DataFrame:
+    """Rows: rights; columns: groups with their size; cells "n (xx%)", "<3" or "×".
+
+    The right column holds :class:`Texts` (id and label in each language); the groups' headers, in
+    ``attrs["headers"]``, name each group in each language (``values``, as ``group_labels``)."""
     cells = [mark if mark else f"{int(p)} ({share:.0%})"
              for mark, p, share in zip(table["participants_mark"], table["participants"], table["share"],
                                        strict=True)]
     frame = table.assign(cell=cells)
     sizes = frame.drop_duplicates("group").set_index("group")["group_size"]
-    heads = {g: f"{g} (n = {int(n)})" for g, n in sizes.items()}
-    wide = frame.pivot(index="id", columns="group", values="cell").rename(columns=heads)
+    names = group_labels(values)
+    wide = frame.pivot(index="id", columns="group", values="cell")
     labels = frame.drop_duplicates("id").set_index("id")
-    wide.insert(0, "right / สิทธิ", [f"{i} {labels.loc[i, 'label_th']} / {labels.loc[i, 'label_en']}"
+    wide.insert(0, "right / สิทธิ", [Texts(*(f"{i} {labels.loc[i, f'label_{lang}']}" for lang in LANGS))
                                      for i in wide.index])
-    return wide.loc[list(labels.index)].reset_index(drop=True).rename_axis(columns=None)
+    wide = wide.loc[list(labels.index), ["right / สิทธิ", *sizes.index]].reset_index(drop=True)
+    wide = wide.rename_axis(columns=None)
+    wide.attrs["headers"] = {group: {lang: f"{value_label(names, group, lang)} (n = {int(n)})"
+                                     for lang in LANGS} for group, n in sizes.items()}
+    return wide
+
+
+def one_label(table: pd.DataFrame) -> pd.DataFrame:
+    """``label_th`` and ``label_en`` as one column ``label`` of :class:`Texts` (in ``label_th``'s place)."""
+    if not {"label_th", "label_en"} <= set(table.columns):
+        return table
+    at = min(table.columns.get_loc("label_th"), table.columns.get_loc("label_en"))
+    texts = [Texts(th, en) for th, en in zip(table["label_th"], table["label_en"], strict=True)]
+    out = table.drop(columns=["label_th", "label_en"])
+    out.insert(at, "label", texts)
+    return out
+
+
+def agreement_display(table: pd.DataFrame) -> pd.DataFrame:
+    """An agreement table as report.html shows it: one label column, verdicts in each language, and no
+    column that is empty throughout (κ with more than two coders)."""
+    shown = one_label(table).dropna(axis="columns", how="all")
+    shown = shown.assign(id=[Texts("(รวมทุกรหัส)", i) if i == "(pooled)" else i for i in shown["id"]])
+    if "verdict" in shown:
+        shown = shown.assign(verdict=[Texts(*VERDICTS.get(v, (v, v))) for v in shown["verdict"]])
+    return shown
 
 
 def _labels(codebook: Codebook, lang: str) -> dict[str, str]:
@@ -130,7 +172,7 @@ def _rights_part(content: ReportContent, codebook: Codebook) -> None:
     content.display["rights"] = ({"th": "สิทธิที่ถูกละเมิด", "en": "Rights violated"},
                                  {"th": f"ผู้ให้ข้อมูล {n} คน ร้อยละของผู้ให้ข้อมูลทั้งหมด",
                                   "en": f"{n} participants; percent of all participants"},
-                                 content.tables["rights"].drop(columns=["level"]))
+                                 one_label(content.tables["rights"].drop(columns=["level"])))
     content.figures.append(FigureSpec(
         "rights-violated", {"th": "สิทธิที่ถูกละเมิด", "en": "Rights violated"},
         {"th": "ความยาวแท่งคือจำนวนผู้ให้ข้อมูลที่เล่าถึงการละเมิดสิทธินั้นอย่างน้อยหนึ่งครั้ง " + UNIT["th"],
@@ -154,14 +196,26 @@ def _breakdown_part(content: ReportContent, codebook: Codebook, by: str, min_cel
     title = {lang: label(lang, f"สิทธิที่ถูกละเมิด แยกตาม{attribute_label(by, lang)}",
                          f"Rights violated by {attribute_label(by, lang)}") for lang in LANGS}
     note = disclosure_note(min_cell, merged=(long["group"] == OTHER).any())
-    content.display[f"rights-by-{by}"] = (title, note, wide_display(long, min_cell))
-    content.figures.append(FigureSpec(
-        f"rights-by-{by}", title,
-        {"th": f"ร้อยละของผู้ให้ข้อมูลในแต่ละกลุ่มที่ถูกละเมิดสิทธินั้น {note['th']}",
-         "en": f"Share of the participants in each group who told of a violation of that right. "
-               f"{note['en']}."},
-        "rights_by_group", content.tables[f"rights-by-{by}"],
-        {"breakdown": long, "by": by, "min_cell": min_cell, "values": values}))
+    content.display[f"rights-by-{by}"] = (title, note, wide_display(long, min_cell, values))
+    caption = {"th": f"ร้อยละของผู้ให้ข้อมูลในแต่ละกลุ่มที่ถูกละเมิดสิทธินั้น {note['th']}",
+               "en": f"Share of the participants in each group who told of a violation of that right. "
+                     f"{note['en']}."}
+    pages = len(group_pages(long["id"].nunique(), long["group"].nunique()))
+    for page in range(1, pages + 1):
+        of = _page_of(page, pages)
+        content.figures.append(FigureSpec(
+            f"rights-by-{by}" + (f"-p{page:02d}" if pages > 1 else ""),
+            {lang: title[lang] + of[lang] for lang in LANGS}, caption, "rights_by_group",
+            content.tables[f"rights-by-{by}"],
+            {"breakdown": long, "by": by, "min_cell": min_cell, "values": group_labels(values),
+             "page": page}))
+
+
+def _page_of(page: int, pages: int) -> dict[str, str]:
+    """What follows the title of a figure in pages, " (หน้า 2/3)" / " (page 2 of 3)"; nothing for one page."""
+    if pages == 1:
+        return dict.fromkeys(LANGS, "")
+    return {"th": f" (หน้า {page}/{pages})", "en": f" (page {page} of {pages})"}
 
 
 def _together_part(content: ReportContent, codebook: Codebook) -> None:
@@ -181,8 +235,7 @@ def _together_part(content: ReportContent, codebook: Codebook) -> None:
     table = content.tables["participant-rights"] = matrix.rename_axis("participant").reset_index()
     pages = participant_pages(len(matrix), PAGE_ROWS)
     for page, rows in enumerate(pages, 1):
-        of = {"th": f" (หน้า {page}/{len(pages)})", "en": f" (page {page} of {len(pages)})"} \
-            if len(pages) > 1 else dict.fromkeys(LANGS, "")
+        of = _page_of(page, len(pages))
         content.figures.append(FigureSpec(
             "participant-rights" + (f"-p{page:02d}" if len(pages) > 1 else ""),
             {lang: label(lang, "ผู้ให้ข้อมูล × สิทธิ", "Participants × rights") + of[lang] for lang in LANGS},
@@ -228,8 +281,9 @@ def _agreement_part(content: ReportContent, data: LoadedStudy, samples: int) -> 
     content.display["agreement"] = (titles["rights"], {
         "th": f"สิทธิหนึ่งใช้กับช่วงข้อความเมื่อมีรหัสใดของสิทธินั้น {unit['th']}",
         "en": f"A right applies to a segment when any of its codes does. {unit['en']}"},
-        content.tables["agreement-rights"])
-    content.display["agreement-codes"] = (titles["codes"], unit, content.tables["agreement-codes"])
+        agreement_display(content.tables["agreement-rights"]))
+    content.display["agreement-codes"] = (titles["codes"], unit,
+                                          agreement_display(content.tables["agreement-codes"]))
     content.figures.append(FigureSpec(
         "agreement-rights", titles["rights"],
         {"th": "ค่าแอลฟาของคริปเพนดอร์ฟรายสิทธิ สิทธิหนึ่งใช้กับช่วงข้อความเมื่อมีรหัสใดของสิทธินั้น "
@@ -239,8 +293,7 @@ def _agreement_part(content: ReportContent, data: LoadedStudy, samples: int) -> 
         "agreement_alpha", content.tables["agreement-rights"], {"table": per_right, "by": "right"}))
     pages = figures.agreement_pages(per_code)
     for page in range(1, pages + 1):
-        of = {"th": f" (หน้า {page}/{pages})", "en": f" (page {page} of {pages})"} if pages > 1 else \
-            {"th": "", "en": ""}
+        of = _page_of(page, pages)
         content.figures.append(FigureSpec(
             "agreement-codes" + (f"-{page}" if pages > 1 else ""),
             {lang: titles["codes"][lang] + of[lang] for lang in LANGS},

@@ -9,9 +9,9 @@ A count from 1 to ``min_cell - 1`` could single out a person. The breakdowns of 
    column describes fewer than ``min_cell`` people.
 2. **primary suppression**: a count from 1 to ``min_cell - 1`` is written ``<min_cell``.
 3. **secondary suppression**: more cells are hidden, written :data:`SECONDARY` ("×": hidden so that a
-   hidden count cannot be worked out; it may be any number), until :func:`audit` finds every hidden
-   cell safe. Row by row first (closed form), then wherever the linear program still narrows a cell
-   (through the rights-codes hierarchy or segments-participants links).
+   hidden count cannot be worked out; it may be any number), so that :func:`audit` finds every hidden
+   cell safe: per right with its codes, an LP finds counts the reader cannot rule out that hold each
+   small count at the other end of its range, moving the fewest, smallest shown cells; those are hidden.
 
 What a reader knows (:class:`Tables`) and when a hidden cell is safe is defined in :func:`audit`.
 """
@@ -23,8 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from scipy.optimize import linprog
-from scipy.sparse import csr_array
+from scipy.sparse.csgraph import connected_components
 
 OTHER = "อื่นๆ / other"
 SECONDARY = "×"
@@ -38,9 +39,9 @@ NOTE = {
           "×: hidden so that a hidden count cannot be worked out; it may be any number",
 }
 OTHER_NOTE = {
-    "th": "อื่นๆ / other: ผู้ให้ข้อมูลของกลุ่มที่มีน้อยกว่า {m} คน รวมกัน (และกลุ่มที่เล็กที่สุดถัดไป "
+    "th": "อื่นๆ: ผู้ให้ข้อมูลของกลุ่มที่มีน้อยกว่า {m} คน รวมกัน (และกลุ่มที่เล็กที่สุดถัดไป "
           "หากรวมแล้วยังน้อยกว่า {m} คน)",
-    "en": "อื่นๆ / other: the participants of groups with fewer than {m} people, put together (with the "
+    "en": "other: the participants of groups with fewer than {m} people, put together (with the "
           "next smallest group when they are still fewer than {m})",
 }
 
@@ -111,121 +112,211 @@ class Tables:
         return cls(values, marks, sizes, overall, family, min_cell)
 
 
-def _bounds(tables: Tables, key: tuple[str, str], group: str, mark: str) -> tuple[float, float | None]:
-    """What a mark tells the reader about a hidden cell."""
-    if mark.startswith("<"):
-        return 1, tables.min_cell - 1
-    return 0, float(tables.sizes[group]) if key[1] == "participants" else None
-
-
 class _System:
-    """The linear system a reader can write from :class:`Tables`: hidden cells are the variables."""
+    """What a reader can write from :class:`Tables` (see :func:`audit`), over every cell of the four tables:
+    ``a_eq x == b_eq`` (rows add up to their totals) and ``a_ub x <= b_ub`` (the links). Cells are numbered
+    row by row, table after table (:data:`KEYS` order); hidden cells are the variables, shown cells constants.
+    """
 
     def __init__(self, tables: Tables) -> None:
-        self.tables = tables
-        self.cells: list[tuple[tuple[str, str], str, str]] = []
-        self.index: dict[tuple[tuple[str, str], str, str], int] = {}
-        self.limits: list[tuple[float, float | None]] = []
-        for key, marks in tables.marks.items():
-            for (i, group), mark in marks.stack().items():
-                if mark:
-                    self.index[(key, i, group)] = len(self.cells)
-                    self.cells.append((key, i, group))
-                    self.limits.append(_bounds(tables, key, group, mark))
-        self.equal: list[tuple[dict[int, float], float]] = []  # sum(coef * x) == bound
-        self.below: list[tuple[dict[int, float], float]] = []  # sum(coef * x) <= bound
-        self._rows()
-        self._links()
+        self.tables, self.min_cell = tables, tables.min_cell
+        self.groups = list(tables.values[KEYS[0]].columns)
+        self.ids = {key: list(tables.values[key].index) for key in KEYS}
+        self.offset, n = {}, 0
+        for key in KEYS:
+            self.offset[key], n = n, n + len(self.ids[key]) * len(self.groups)
+        self.value = self.flat(tables.values).astype(float)
+        self.a_eq, self.b_eq = self._sums()
+        sizes = tables.sizes.reindex(self.groups).to_numpy(float)
+        size = np.concatenate([np.tile(sizes if key[1] == "participants" else np.full(len(sizes), np.inf),
+                                       len(self.ids[key])) for key in KEYS])
+        self.cap = np.minimum(size, np.repeat(self.b_eq, len(self.groups)))  # at most its group, its row
+        self.a_ub, self.b_ub = self._links()
+        self.a_all = sp.vstack([self.a_eq, self.a_ub]).tocsr()
+        self.part, self.part_cells, self.part_rows = self._parts()
+        self._matrices: dict[int, tuple] = {}
 
-    def _add(self, target: list, terms: list[tuple[tuple[str, str], str, str, float]], bound: float) -> None:
-        """``sum(coef * cell) (==, <=) bound``; shown cells move to the right-hand side."""
-        coefs: dict[int, float] = {}
-        for key, i, group, coef in terms:
-            if (key, i, group) in self.index:
-                var = self.index[(key, i, group)]
-                coefs[var] = coefs.get(var, 0.0) + coef
-            else:
-                bound -= coef * float(self.tables.values[key].loc[i, group])
-        if coefs:
-            target.append((coefs, bound))
+    def cells(self, key: tuple[str, str]) -> np.ndarray:
+        """The numbers of the cells of table ``key``, ids × groups."""
+        width = len(self.groups)
+        return self.offset[key] + np.arange(len(self.ids[key]) * width).reshape(len(self.ids[key]), width)
 
-    def _rows(self) -> None:
+    def flat(self, frames: dict[tuple[str, str], pd.DataFrame]) -> np.ndarray:
+        """``frames`` (one per key, ids × groups) as one array in cell order."""
+        return np.concatenate([frames[key].reindex(index=self.ids[key], columns=self.groups).to_numpy(object)
+                               .ravel() for key in KEYS])
+
+    def _sums(self) -> tuple[sp.csr_array, np.ndarray]:
         """Each row adds up to the published overall count of its id."""
-        for key, marks in self.tables.marks.items():
-            for i in marks.index[(marks != "").any(axis=1)]:
-                total = float(self.tables.totals[key][i])
-                self._add(self.equal, [(key, i, g, 1.0) for g in marks.columns], total)
+        cols = np.concatenate([self.cells(key).ravel() for key in KEYS])
+        totals = np.concatenate([self.tables.totals[key].reindex(self.ids[key]).fillna(0).to_numpy(float)
+                                 for key in KEYS])
+        rows = np.repeat(np.arange(len(totals)), len(self.groups))
+        return _matrix(rows, cols, np.ones(len(cols)), len(totals), len(self.value)), totals
 
-    def _links(self) -> None:
-        """participants <= segments; a right's count is at least each code's and at most their sum."""
-        t = self.tables
+    def _links(self) -> tuple[sp.csr_array, np.ndarray]:
+        """All ``<= 0``: ``participants <= segments``, ``segments <= (segments row total) * participants``
+        (no one tells, no segment); a right's cell is at least each of its codes' cells, at most their sum."""
+        terms: list[tuple[list[int], list[float]]] = []
         for level in LEVELS:
-            marks = t.marks[(level, "participants")]
-            for i in marks.index:
-                for g in marks.columns:
-                    pair = [((level, "participants"), i, g, 1.0), ((level, "segments"), i, g, -1.0)]
-                    self._add(self.below, pair, 0.0)
-        codes = t.marks[("code", "participants")].index
-        for right in t.marks[("right", "participants")].index:
-            children = [c for c in t.family.get(right, []) if c in codes]
-            if not children:
-                continue
-            for measure in MEASURES:
-                for g in t.marks[("right", measure)].columns:
-                    whole = (("right", measure), right, g)
-                    for child in children:
-                        self._add(self.below, [(("code", measure), child, g, 1.0), (*whole, -1.0)], 0.0)
-                    parts = [(("code", measure), c, g, -1.0) for c in children]
-                    self._add(self.below, [(*whole, 1.0), *parts], 0.0)
+            people, segments = self.cells((level, "participants")), self.cells((level, "segments"))
+            totals = self.tables.totals[(level, "segments")].reindex(self.ids[(level, "segments")]).fillna(0)
+            for row_p, row_s, total in zip(people, segments, totals.to_numpy(float), strict=True):
+                for p, s in zip(row_p, row_s, strict=True):
+                    terms += [([p, s], [1.0, -1.0]), ([s, p], [1.0, -total])]
+        codes = {c: k for k, c in enumerate(self.ids[("code", "participants")])}
+        for r, right in enumerate(self.ids[("right", "participants")]):
+            children = [codes[c] for c in self.tables.family.get(right, []) if c in codes]
+            for measure in MEASURES if children else ():
+                whole, parts = self.cells(("right", measure))[r], self.cells(("code", measure))[children]
+                for g, cell in enumerate(whole):
+                    terms += [([part, cell], [1.0, -1.0]) for part in parts[:, g]]
+                    terms.append(([cell, *parts[:, g]], [1.0] + [-1.0] * len(parts)))
+        rows = [k for k, (cells, _) in enumerate(terms) for _ in cells]
+        cols = [c for cells, _ in terms for c in cells]
+        coefs = [v for _, values in terms for v in values]
+        return _matrix(np.array(rows, int), np.array(cols, int), np.array(coefs, float), len(terms),
+                       len(self.value)), np.zeros(len(terms))
 
-    def _matrix(self, rows: list[tuple[dict[int, float], float]]):
-        if not rows:
-            return None, None
-        data = [(r, var, coef) for r, (coefs, _) in enumerate(rows) for var, coef in coefs.items()]
-        r, c, v = zip(*data, strict=True)
-        return (csr_array((v, (r, c)), shape=(len(rows), len(self.cells))),
-                np.array([bound for _, bound in rows]))
+    def _parts(self) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
+        """Independent parts of the system whatever is hidden (a right with its codes): each cell's part,
+        and each part's cells and constraints."""
+        row_label, cell_label = _components(self.a_all)
+        names = {name: k for k, name in enumerate(np.unique(cell_label))}
+        part = np.array([names[x] for x in cell_label], dtype=int)
+        cells = [np.flatnonzero(cell_label == name) for name in names]
+        rows = [np.flatnonzero(row_label == name) for name in names]
+        return part, cells, rows
 
-    def _solve(self, objective: np.ndarray) -> np.ndarray | None:
-        """A feasible point minimising ``objective`` (None when the system has no solution)."""
-        result = linprog(objective, A_ub=self._ub[0], b_ub=self._ub[1], A_eq=self._eq[0], b_eq=self._eq[1],
-                         bounds=self.limits, method="highs")
-        return result.x if result.status == 0 else None
+    def part_matrix(self, part: int) -> tuple[int, tuple, tuple]:
+        """The constraints of ``part`` over its cells (numbered within it) as coordinates: the number of
+        equalities, then ``(rows, cols, coefs, bound)`` of the equalities and of the inequalities."""
+        if part not in self._matrices:
+            cells, rows = self.part_cells[part], self.part_rows[part]
+            n_eq = int((rows < self.a_eq.shape[0]).sum())
+            bound = np.concatenate([self.b_eq, self.b_ub])[rows]
+            local = self.a_all[rows][:, cells].tocoo()
+            eq, ub = local.row < n_eq, local.row >= n_eq
+            self._matrices[part] = (n_eq, (local.row[eq], local.col[eq], local.data[eq], bound[:n_eq]),
+                                    (local.row[ub] - n_eq, local.col[ub], local.data[ub], bound[n_eq:]))
+        return self._matrices[part]
 
-    def ranges(self, *, exact: bool = True) -> list[tuple[float, float]]:
-        """Smallest and largest value of every hidden cell over everything published (two LPs each).
+    def feasible(self, point: np.ndarray) -> bool:
+        """Whether ``point`` (a value for every cell) satisfies every constraint."""
+        sums, links = self.a_eq @ point, self.a_ub @ point
+        return bool(np.allclose(sums, self.b_eq) and np.all(links <= self.b_ub + 1e-9))
 
-        With ``exact=False``, a cell already shown safe by the points found so far (its range can
-        only be wider) gets the range of those points and no LP of its own: enough for :func:`safe`.
-        """
-        self._eq, self._ub = self._matrix(self.equal), self._matrix(self.below)
-        n = len(self.cells)
-        if not n:
+    def blocks(self, hidden: np.ndarray, primary: np.ndarray) -> list[_Block]:
+        """The independent linear programs over the hidden cells (cells sharing a constraint are together)."""
+        cols = np.flatnonzero(hidden)
+        if not len(cols):
             return []
+        known = np.where(hidden, 0.0, self.value)
+        a = self.a_all[:, cols].tocsr()
+        b = np.concatenate([self.b_eq, self.b_ub]) - self.a_all @ known
+        n_eq = self.a_eq.shape[0]
+        row_label, var_label = _components(a)
+        lower = np.where(primary[cols], 1.0, 0.0)
+        upper = np.where(primary[cols], self.min_cell - 1.0, self.cap[cols])
+        out = []
+        for name in np.unique(var_label):
+            vars_, rows = np.flatnonzero(var_label == name), np.flatnonzero(row_label == name)
+            sub = a[rows][:, vars_]
+            out.append(_Block(cols[vars_], rows, int((rows < n_eq).sum()), sub, b[rows], lower[vars_],
+                              upper[vars_], primary[cols[vars_]], self.min_cell))
+        return out
+
+
+def _matrix(rows: np.ndarray, cols: np.ndarray, coefs: np.ndarray, n_rows: int, n_cols: int) -> sp.csr_array:
+    return sp.csr_array((coefs, (rows, cols)), shape=(n_rows, n_cols))
+
+
+def _components(a: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
+    """Connected parts of constraints ``a`` (rows) and variables (columns) sharing them: labels of each."""
+    pattern = (abs(a) > 0).astype(float)
+    _, label = connected_components(sp.bmat([[None, pattern], [pattern.T, None]]), directed=False)
+    return label[:a.shape[0]], label[a.shape[0]:]
+
+
+def _unsafe(low: np.ndarray, high: np.ndarray, primary: np.ndarray, min_cell: int) -> np.ndarray:
+    """Which cells :func:`safe` rejects, ``<m`` where ``primary`` (vectorised; NaN is unsafe)."""
+    with np.errstate(invalid="ignore"):
+        low, high = np.ceil(low - 1e-6), np.floor(high + 1e-6)
+        fine = np.where(primary, (low <= 1) & (high >= min_cell - 1), (low == 0) | (high >= min_cell))
+    return ~fine
+
+
+@dataclass
+class _Block:
+    """One independent part of the reader's system: hidden cells ``cells`` (global numbers), constraints
+    ``rows`` (global numbers, the first ``n_eq`` equalities) as ``a x (==, <=) b``, and each cell's bounds."""
+
+    cells: np.ndarray
+    rows: np.ndarray
+    n_eq: int
+    a: sp.csr_array
+    b: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    primary: np.ndarray
+    min_cell: int
+
+    def solve(self, objective: np.ndarray):
+        """scipy's result for minimising ``objective`` over the block."""
+        eq, ub = slice(0, self.n_eq), slice(self.n_eq, None)
+        has_eq, has_ub = self.n_eq > 0, self.a.shape[0] > self.n_eq
+        bounds = [(lo, None if math.isinf(hi) else hi) for lo, hi in zip(self.lower, self.upper, strict=True)]
+        return linprog(objective, A_ub=self.a[ub] if has_ub else None, b_ub=self.b[ub] if has_ub else None,
+                       A_eq=self.a[eq] if has_eq else None, b_eq=self.b[eq] if has_eq else None,
+                       bounds=bounds, method="highs")
+
+    def unsafe(self, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+        return _unsafe(low, high, self.primary, self.min_cell)
+
+    def ranges(self, *, exact: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Smallest and largest value of each cell; with ``exact=False`` only as far as needed to prove it
+        safe (NaN when the system has no solution).
+
+        LP optima only widen the ranges seen. First one LP per round pushes every unproven cell towards
+        the end it lacks (many are proven at once); then one LP per cell and direction still needed (all
+        with ``exact``); a bound already at the cell's own limit needs no LP.
+        """
+        n = len(self.cells)
         low, high = np.full(n, np.inf), np.full(n, -np.inf)
-        exact_low, exact_high = np.zeros(n, bool), np.zeros(n, bool)
-
-        def seen(point: np.ndarray | None) -> None:
-            if point is not None:
-                np.minimum(low, point, out=low)
-                np.maximum(high, point, out=high)
-
-        for objective in (np.ones(n), -np.ones(n)):
-            seen(self._solve(objective))
-        marks = [self.tables.marks[key].loc[i, g] for key, i, g in self.cells]
+        pending = self.unsafe(low, high)
+        while pending.any():
+            result = self.solve(np.where(pending, self._direction(low, high), 0.0))
+            if result.status != 0:
+                return np.full(n, np.nan), np.full(n, np.nan)
+            low, high = np.minimum(low, result.x), np.maximum(high, result.x)
+            still = self.unsafe(low, high)
+            if still.sum() == pending.sum():
+                break
+            pending = still
         for var in range(n):
-            for sign, done in ((1.0, exact_low), (-1.0, exact_high)):
-                if not exact and safe(low[var], high[var], marks[var], self.tables.min_cell):
-                    break
+            for sign in (1.0, -1.0) if exact else self._wanted(var, low, high):
+                if (low[var] <= self.lower[var]) if sign > 0 else (high[var] >= self.upper[var]):
+                    continue
                 objective = np.zeros(n)
                 objective[var] = sign
-                point = self._solve(objective)
-                if point is None:
-                    return [(math.nan, math.nan)] * n
-                seen(point)
-                (low if sign > 0 else high)[var] = point[var]
-                done[var] = True
-        return list(zip(low.tolist(), high.tolist(), strict=True))
+                result = self.solve(objective)
+                if result.status != 0:
+                    return np.full(n, np.nan), np.full(n, np.nan)
+                low, high = np.minimum(low, result.x), np.maximum(high, result.x)
+        return low, high
+
+    def _direction(self, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+        """+1 (minimise) for a ``<m`` cell still lacking a point at 1, -1 (maximise) for the others."""
+        return np.where(self.primary & (low > 1 + 1e-6), 1.0, -1.0)
+
+    def _wanted(self, var: int, low: np.ndarray, high: np.ndarray) -> list[float]:
+        """The single LPs (+1 minimise, -1 maximise) that could still prove ``var`` safe."""
+        if not self.unsafe(low, high)[var]:
+            return []
+        if not self.primary[var]:
+            return [-1.0, 1.0]
+        return [s for s, lacks in ((1.0, low[var] > 1 + 1e-6), (-1.0, high[var] < self.min_cell - 1 - 1e-6))
+                if lacks]
 
 
 def safe(low: float, high: float, mark: str, min_cell: int) -> bool:
@@ -238,17 +329,24 @@ def safe(low: float, high: float, mark: str, min_cell: int) -> bool:
     return low == 0 or high >= min_cell
 
 
+def _hidden(marks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which cells are hidden, and which of them are marked ``<m``."""
+    marks = marks.astype(str)
+    return marks != "", np.char.startswith(marks, "<")
+
+
 def audit(tables: Tables, *, exact: bool = True) -> pd.DataFrame:
     """The feasible range of every hidden cell, from everything published, and whether it is safe.
 
     The reader knows every shown count, every group size, the overall count of each right and code
     (rows add up to it: groups partition the participants), that a participants cell lies in
-    0..group size and is at most the segments cell, that a right's cell is at least each of its
+    0..group size and is at most the segments cell, that a segments cell is 0 when the participants
+    cell is (``segments <= row total * participants``), that a right's cell is at least each of its
     codes' cells and at most their sum (a participant tells of a right when she tells of any of its
     codes), and what marks say: ``<m`` is 1..m-1 (zeros are always shown), × is any number.
     ``scipy.optimize.linprog`` gives the smallest and largest value of each hidden cell (LP bounds,
-    rounded inward to whole numbers). A hidden cell is **safe** when the reader learns nothing
-    beyond its mark:
+    rounded inward to whole numbers), block by block (cells tied by no constraint are solved apart).
+    A hidden cell is **safe** when the reader learns nothing beyond its mark:
 
     - ``<m``: its range still holds both 1 and m-1 (she knows it is small, as the mark says, but
       not which small number: neither a single person nor "exactly m-1" is pinned);
@@ -262,100 +360,138 @@ def audit(tables: Tables, *, exact: bool = True) -> pd.DataFrame:
     ``exact=False`` (faster), ``low``..``high`` is only part of the range for cells already proven safe.
     """
     system = _System(tables)
-    rows = [(key[0], key[1], i, g, tables.marks[key].loc[i, g], low, high)
-            for (key, i, g), (low, high) in zip(system.cells, system.ranges(exact=exact), strict=True)]
-    frame = pd.DataFrame(rows, columns=["level", "measure", "id", "group", "mark", "low", "high"])
+    marks = system.flat(tables.marks)
+    hidden, primary = _hidden(marks)
+    low, high = np.full(len(marks), np.nan), np.full(len(marks), np.nan)
+    for block in system.blocks(hidden, primary):
+        low[block.cells], high[block.cells] = block.ranges(exact=exact)
+    rows = [(key[0], key[1], i, g) for key in KEYS for i in system.ids[key] for g in system.groups]
+    frame = pd.DataFrame([rows[k] for k in np.flatnonzero(hidden)],
+                         columns=["level", "measure", "id", "group"])
+    frame["mark"], frame["low"], frame["high"] = marks[hidden].astype(str), low[hidden], high[hidden]
     frame["safe"] = [safe(lo, hi, m, tables.min_cell) for lo, hi, m in zip(frame["low"], frame["high"],
                                                                            frame["mark"], strict=True)]
     return frame
 
 
-def _row_safe(values: np.ndarray, marks: list[str], caps: np.ndarray, total: float, min_cell: int) -> bool:
-    """Closed-form :func:`safe` of every hidden cell of one row, from the row's total alone."""
-    hidden = [k for k, m in enumerate(marks) if m]
-    if not hidden:
-        return True
-    rest = total - sum(values[k] for k, m in enumerate(marks) if not m)
-    limits = [(1, min_cell - 1) if marks[k].startswith("<") else (0, caps[k]) for k in hidden]
-    for n, (k, (lo, hi)) in enumerate(zip(hidden, limits, strict=True)):
-        others = limits[:n] + limits[n + 1:]
-        low = max(lo, rest - sum(h for _, h in others))
-        if not safe(low, min(hi, rest - sum(o for o, _ in others)), marks[k], min_cell):
-            return False
-    return True
-
-
-def protect_row(values: np.ndarray, marks: list[str], caps: np.ndarray, total: float,
-                min_cell: int) -> list[str]:
-    """``marks`` with shown cells hidden (×) until the row's hidden cells are safe from its total:
-    the smallest shown cell that makes it safe, else the largest, and so on; at worst the whole row."""
-    marks = list(marks)
-    while not _row_safe(values, marks, caps, total, min_cell):
-        shown = sorted((k for k, m in enumerate(marks) if not m), key=lambda k: (values[k], k))
-        if not shown:
-            return [SECONDARY] * len(marks)
-        enough = [k for k in shown
-                  if _row_safe(values, [SECONDARY if j == k else m for j, m in enumerate(marks)], caps, total,
-                               min_cell)]
-        marks[enough[0] if enough else shown[-1]] = SECONDARY
-    return marks
-
-
-def _protect_rows(tables: Tables) -> None:
-    for key, marks in tables.marks.items():
-        values = tables.values[key]
-        caps = (tables.sizes.reindex(marks.columns).to_numpy(float) if key[1] == "participants"
-                else np.full(len(marks.columns), np.inf))
-        for i in marks.index:
-            row = marks.loc[i].tolist()
-            if any(row):
-                marks.loc[i] = protect_row(values.loc[i].to_numpy(float), row, caps,
-                                           float(tables.totals[key][i]), tables.min_cell)
-
-
-def _linked(tables: Tables, key: tuple[str, str], i: str, group: str) -> list[tuple[tuple[str, str], str]]:
-    """The cells of ``group`` tied to cell ``(key, i)`` by a link: its other measure, its right or codes."""
-    level, _ = key
-    ids = [i]
-    if level == "code":
-        ids += [r for r, codes in tables.family.items() if i in codes]
-        ids += [c for r in ids[1:] for c in tables.family[r]]
-    else:
-        ids += tables.family.get(i, [])
-    return [(key, j) for key in KEYS for j in ids if j in tables.marks[key].index]
-
-
-def suppress(tables: Tables, *, rounds: int = 3) -> Tables:
+def suppress(tables: Tables) -> Tables:
     """Mark the cells to hide in ``tables`` (``values`` true counts, ``marks`` ignored) so that
     :func:`audit` passes; returns ``tables`` with its ``marks`` set.
 
-    Primary marks, then rows made safe from their totals (:func:`protect_row`); while the audit finds
-    an unsafe cell, the shown cells tied to it in its group are hidden too (``rounds`` times), then
-    the whole rows of its right and codes, then, should that not be enough, everything.
+    Counts from 1 to m-1 are marked ``<m``; then :func:`_secondary` hides (×) the fewest, smallest
+    shown cells it can find that keep every hidden count from 1 to m-1 safe. Why a cell is safe, in
+    closed form: the true counts are a solution of the reader's system (:func:`audit`); a hidden count
+    of 0 or at least m (every × over a count that could have been shown) therefore has 0 or a number of
+    at least m in its range, so it is safe with no LP; a ``<m`` count has its true value as one end, and
+    needs a solution holding it at the other end (1 or m-1). Solutions stay solutions when more cells
+    are hidden, so a cell once shown safe stays safe. :func:`audit` (in the tests) checks it all anew.
     """
-    m, primary = tables.min_cell, primary_mark(tables.min_cell)
-    for key, values in tables.values.items():
-        tables.marks[key] = pd.DataFrame(np.where((values >= 1) & (values < m), primary, ""),
-                                         index=values.index, columns=values.columns)
-    for level in LEVELS:  # a segments count shown next to a hidden participants count tells too much
-        people, segments = tables.marks[(level, "participants")], tables.marks[(level, "segments")]
-        tables.marks[(level, "segments")] = segments.where((people == "") | (segments != ""), SECONDARY)
-    if m <= 1:
-        return tables
-    for attempt in range(rounds + 2):
-        _protect_rows(tables)
-        unsafe = audit(tables, exact=False)
-        unsafe = unsafe[~unsafe["safe"]]
-        if unsafe.empty:
-            return tables
-        for row in unsafe.itertuples():
-            for key, j in _linked(tables, (row.level, row.measure), row.id, row.group):
-                marks = tables.marks[key]
-                if attempt < rounds:
-                    if marks.loc[j, row.group] == "" and tables.totals[key][j] > 0:
-                        marks.loc[j, row.group] = SECONDARY
-                else:
-                    marks.loc[j] = SECONDARY
-    for key, marks in tables.marks.items():  # not reached on the tables tested; safe whatever happens
-        tables.marks[key] = pd.DataFrame(SECONDARY, index=marks.index, columns=marks.columns)
+    system, m = _System(tables), tables.min_cell
+    marks = np.where((system.value >= 1) & (system.value < m), primary_mark(m), "").astype(object)
+    if system.groups and m > 1:  # no groups: nothing is broken down
+        if not system.feasible(system.value):
+            raise ValueError("disclosure: the counts per group do not add up to their totals")
+        marks = _secondary(system, marks)
+    width = len(system.groups)
+    for key in KEYS:
+        shape = (len(system.ids[key]), width)
+        tables.marks[key] = pd.DataFrame(marks[system.cells(key).ravel()].reshape(shape),
+                                         index=system.ids[key], columns=system.groups)
     return tables
+
+
+def _secondary(system: _System, marks: np.ndarray) -> np.ndarray:
+    """``marks`` with shown cells hidden (×) until every hidden count from 1 to m-1 is safe, links too.
+
+    The true counts are a solution of the reader's system, so a hidden count of 0 or at least m is
+    safe, and a ``<m`` cell already holds one end of its range. LPs find the small counts that cannot
+    reach what they lack (:func:`_missing_ends`); for those, one LP per part of the system (a right with
+    its codes) finds a solution reaching every missing end it can while moving the fewest, smallest
+    shown cells (:func:`_witness`); the cells that moved are hidden, so the reader cannot rule that
+    solution out. A ``<m`` cell that cannot reach its other end becomes × (it then needs 0, else m or
+    more); a × that can reach neither hides its whole part. Again until every cell is safe: hiding
+    only widens ranges, so cells found safe stay safe, and each round hides more.
+    """
+    seen = np.stack([system.value, system.value])  # per cell, the least and most it is in a known solution
+    tried: dict[int, int] = {}  # small counts marked ×: how many of their ends were out of reach
+    for _ in range(len(marks) + 1):
+        needs = _missing_ends(system, marks, seen, tried)
+        if not needs:
+            return marks
+        batches: dict[int, dict[int, tuple[float, float]]] = {}
+        for cell, end in needs.items():
+            batches.setdefault(int(system.part[cell]), {})[cell] = end
+        for part, targets in batches.items():
+            missed = _witness(system, part, marks, seen, targets)
+            if len(targets) > 1:  # together they may not fit: what is missed waits for the next round
+                missed = [] if len(missed) < len(targets) else [
+                    c for c in missed if _witness(system, part, marks, seen, {c: targets[c]})]
+            for cell in missed:
+                if marks[cell] != SECONDARY:
+                    marks[cell] = SECONDARY
+                    continue
+                tried[cell] = tried.get(cell, 0) + 1 + (system.cap[cell] < system.min_cell)
+                if tried[cell] > 2:
+                    return np.full(len(marks), SECONDARY, dtype=object)  # not reached on the tables tested
+                if tried[cell] == 2:
+                    marks[system.part_cells[part]] = SECONDARY
+    return np.full(len(marks), SECONDARY, dtype=object)  # not reached: every round hides more
+
+
+def _missing_ends(system: _System, marks: np.ndarray, seen: np.ndarray,
+                  tried: dict[int, int]) -> dict[int, tuple[float, float]]:
+    """The hidden small counts (1..m-1) not yet shown safe by the solutions found so far (``seen``: each
+    cell's least and most in them; they stay solutions when more is hidden), each with the range a
+    solution must hold it in: 1 or m-1 for ``<m``; 0, else m or more (``tried``) for ×."""
+    hidden, primary = _hidden(marks)
+    m, needs = system.min_cell, {}
+    unsafe = _unsafe(seen[0], seen[1], primary, m)
+    for cell in np.flatnonzero(hidden & (system.value >= 1) & (system.value < m) & unsafe):
+        if primary[cell]:
+            needs[int(cell)] = (1.0, 1.0) if seen[0, cell] > 1 + 1e-6 else (m - 1.0, m - 1.0)
+        else:
+            needs[int(cell)] = (m, float(system.cap[cell])) if tried.get(cell, 0) % 2 else (0.0, 0.0)
+    return needs
+
+
+def _witness(system: _System, part: int, marks: np.ndarray, seen: np.ndarray,
+             targets: dict[int, tuple[float, float]]) -> list[int]:
+    """Hide the cells of ``part`` that let one solution of the reader's system hold as many target cells
+    as it can within their ranges; the targets it cannot.
+
+    One LP over every cell of the part, each within 0..its limit: a target out of its range costs 10^5
+    per unit, a shown cell moved 1 + count / (1 + largest count) per unit (few, small cells), a ``<m``
+    cell out of 1..m-1 2 per unit, other hidden cells nothing. The shown cells that moved are hidden and
+    the ``<m`` cells that left 1..m-1 become ×, so the solution is one the reader cannot rule out.
+    """
+    cells, (n_eq, eq, ub) = system.part_cells[part], system.part_matrix(part)
+    hidden, primary = _hidden(marks[cells])
+    value, n = system.value[cells], len(cells)
+    where = np.flatnonzero(np.isin(cells, list(targets)))
+    ends = np.array([targets[c] for c in cells[where]]).reshape(-1, 2)
+    shown, soft = np.flatnonzero(~hidden), np.flatnonzero(primary)
+    bands = [(shown, value[shown], value[shown], 1 + value[shown] / (1 + value.max(initial=0))),
+             (soft, np.ones(len(soft)), np.full(len(soft), system.min_cell - 1.0), np.full(len(soft), 2.0)),
+             (where, ends[:, 0], ends[:, 1], np.full(len(where), 1e5))]
+    picked, low, high, cost = (np.concatenate([band[k] for band in bands]) for k in range(4))
+    picked = picked.astype(int)
+    w, (rows, cols, coefs, bound) = len(picked), ub
+    slack = n + np.arange(w)  # low - slack <= z <= high + slack
+    band_rows = len(bound) + np.arange(2 * w)
+    pairs = np.column_stack([picked, slack]).ravel()
+    a_ub = sp.csr_array((np.concatenate([coefs, np.tile([-1.0, -1.0, 1.0, -1.0], w)]),
+                         (np.concatenate([rows, np.repeat(band_rows, 2)]),
+                          np.concatenate([cols, np.column_stack([pairs.reshape(-1, 2)] * 2).ravel()]))),
+                        shape=(len(bound) + 2 * w, n + w))
+    limits = np.column_stack([np.zeros(n + w), np.concatenate([system.cap[cells], np.full(w, np.inf)])])
+    result = linprog(np.concatenate([np.zeros(n), cost]), A_ub=a_ub,
+                     b_ub=np.concatenate([bound, np.column_stack([-low, high]).ravel()]),
+                     A_eq=sp.csr_array((eq[2], (eq[0], eq[1])), shape=(n_eq, n + w)), b_eq=eq[3],
+                     bounds=limits, method="highs", options={"presolve": False})
+    if result.status != 0:
+        return list(targets)
+    moved = result.x[n:] > 1e-7
+    marks[cells[picked[:len(shown) + len(soft)][moved[:len(shown) + len(soft)]]]] = SECONDARY
+    point = result.x[:n]
+    seen[:, cells] = np.minimum(seen[0, cells], point), np.maximum(seen[1, cells], point)
+    return [int(c) for c in cells[where[moved[len(shown) + len(soft):]]]]

@@ -25,6 +25,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -38,20 +39,33 @@ PAGE_WIDTH_PX = 1400  # figures on the page: sharp in a 700-pixel column on a 2x
 
 @dataclass
 class ReportFigure:
-    """A figure of the report: ``png`` maps a language to its 300-dpi PNG file."""
+    """A figure of the report: ``png`` maps a language to its 300-dpi PNG file; ``pages`` to its page
+    image (``page_image`` bytes) when it was made already, while the figure was drawn."""
 
     key: str
     title: dict[str, str]
     caption: dict[str, str]
     png: dict[str, Path]
+    pages: dict[str, bytes] = field(default_factory=dict)
+
+
+class Texts(NamedTuple):
+    """A text in Thai and in English: a table cell that follows the page's language switch."""
+
+    th: str
+    en: str
+
+    def __str__(self) -> str:
+        return self.th if self.th == self.en else f"{self.th} / {self.en}"
 
 
 @dataclass
 class ReportTable:
     """A table of the report; ``frame`` is display-ready (hidden counts already "<3") for both languages.
 
-    ``headers`` names columns per language (``{"site": {"th": "พื้นที่", "en": "site"}}``); a column
-    not named there takes its name from ``HEADERS``, else its own name in both languages.
+    A cell may be a :class:`Texts` (shown in the page's language). ``headers`` names columns per
+    language (``{"site": {"th": "พื้นที่", "en": "site"}}``); a column not named there takes its name
+    from ``frame.attrs["headers"]`` (the same form), then ``HEADERS``, else its own name in both languages.
     """
 
     key: str
@@ -74,21 +88,37 @@ HEADERS = {  # column names of the report's tables in each language
     "kappa": {"th": "κ", "en": "κ"}, "alpha": {"th": "α", "en": "α"},
     "alpha_low": {"th": "α ต่ำสุด (95%)", "en": "α low (95%)"},
     "alpha_high": {"th": "α สูงสุด (95%)", "en": "α high (95%)"}, "verdict": {"th": "ผล", "en": "verdict"},
+    "label": {"th": "ชื่อ", "en": "label"},
+}
+NOT_BROKEN_DOWN = {  # why an attribute of the study has no breakdown (analysis.report.disclosure, rule 1)
+    "th": "ไม่แยกผลตาม{names} เพราะเมื่อรวมกลุ่มที่มีผู้ให้ข้อมูลน้อยกว่า {m} คนเข้าด้วยกันแล้ว เหลือไม่ถึงสองกลุ่ม "
+          "การแยกผลจึงอาจทำให้ระบุตัวบุคคลได้",
+    "en": "Not broken down by {names}: after merging the groups of fewer than {m} participants, fewer than "
+          "two groups were left, so a breakdown could single someone out",
 }
 QUOTES_PER_CODE = 5  # in report.html (one per participant first); quotes.docx holds every quote
 
 
 def page_png(path: Path, width: int = PAGE_WIDTH_PX) -> bytes:
-    """A figure made light for the page: at most ``width`` pixels wide, on white, in 256 colours
-    (the files in ``figures/`` keep their 300 dpi for print)."""
+    """The page image (``page_image``) of a figure's PNG file."""
     from PIL import Image
 
     with Image.open(path) as image:
-        image = image.convert("RGBA")
-    if image.width > width:
-        image = image.resize((width, round(image.height * width / image.width)), Image.Resampling.LANCZOS,
-                             reducing_gap=2.0)
-    flat = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image).convert("RGB")
+        return page_image(image.convert("RGBA"), width)
+
+
+def page_image(image, width: int = PAGE_WIDTH_PX) -> bytes:
+    """A figure (a PIL image, or an RGBA pixel array) made light for the page: at most ``width`` pixels
+    wide, on white, in 256 colours (the files in ``figures/`` keep their 300 dpi for print)."""
+    from PIL import Image
+
+    image = (image if isinstance(image, Image.Image) else Image.fromarray(image, "RGBA")).convert("RGBA")
+    if image.getextrema()[3][0] < 255:  # see-through somewhere: onto white
+        image = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image)
+    flat = image.convert("RGB")
+    if flat.width > width:
+        flat = flat.resize((width, round(flat.height * width / flat.width)), Image.Resampling.LANCZOS,
+                           reducing_gap=2.0)
     buffer = io.BytesIO()
     palette = flat.quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     palette.save(buffer, "PNG")  # optimize=True would take 5x longer for 3% less
@@ -96,10 +126,13 @@ def page_png(path: Path, width: int = PAGE_WIDTH_PX) -> bytes:
 
 
 def _page_images(figures: list[ReportFigure]) -> dict[Path, str]:
-    """Every figure PNG as a page image (data URI), made on all cores (Pillow works outside the GIL)."""
+    """Every figure PNG as a page image (data URI): the one made while drawing, else made from the file
+    now, on all cores (Pillow works outside the GIL)."""
+    made = {path: figure.pages[lang] for figure in figures for lang, path in figure.png.items()
+            if lang in figure.pages}
     paths = list(dict.fromkeys(path for figure in figures for path in figure.png.values()))
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        images = pool.map(lambda path: data_uri(page_png(path), "image/png"), paths)
+        images = pool.map(lambda path: data_uri(made.get(path) or page_png(path), "image/png"), paths)
         return dict(zip(paths, images, strict=True))
 
 
@@ -113,9 +146,20 @@ def _both(texts: Mapping[str, str]) -> dict[str, str]:
     return {lang: _pick(texts, lang) for lang in LANGS}
 
 
+def _not_broken_down(names: Sequence[str], min_cell: int) -> dict[str, str] | None:
+    """The sentence, in each language, naming the attributes ``names`` that could not be broken down."""
+    from analysis.report.figures.style import attribute_label
+
+    if not names:
+        return None
+    return {lang: NOT_BROKEN_DOWN[lang].format(names=", ".join(attribute_label(n, lang) for n in names),
+                                               m=min_cell) for lang in LANGS}
+
+
 def _meta(meta: Mapping) -> dict:
     """The header's values, every one present (missing ones empty)."""
-    return {"study": meta.get("study", ""), "date": meta.get("date", ""),
+    return {"not_broken_down": _not_broken_down(meta.get("not_broken_down") or (), meta.get("min_cell", 3)),
+            "study": meta.get("study", ""), "date": meta.get("date", ""),
             "participants": meta.get("participants", ""), "codebook": meta.get("codebook", ""),
             "codebook_version": meta.get("codebook_version", ""), "rule": _both(meta.get("rule") or {}),
             "coders": list(meta.get("coders") or ()), "data_hash": meta.get("data_hash", ""),
@@ -134,6 +178,8 @@ NUMBER = re.compile(r"^[<>≤≥]?\s*-?[\d.,]+(\s*%|\s*\([\d.,]+\s*%\))?$")
 
 def _cell_text(value: object) -> str:
     """A value as shown: missing values empty, floats rounded, everything else as ``str``."""
+    if isinstance(value, Texts):
+        return str(value)
     if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)):
         return ""
     if isinstance(value, float):
@@ -157,11 +203,26 @@ def _header(name: object, given: Mapping[str, Mapping[str, str]]) -> dict[str, s
     return {lang: (names.get(lang) or str(name)).replace("(n = ", "(n\u00a0=\u00a0") for lang in LANGS}
 
 
+def _cell(value: object) -> str | dict[str, str]:
+    """A cell as shown: the same text in both languages, or ``{"th", "en"}`` for a :class:`Texts`."""
+    if isinstance(value, Texts):
+        return {lang: _cell_text(text) for lang, text in zip(LANGS, value, strict=True)}
+    return _cell_text(value)
+
+
+def _shown(cell: str | dict[str, str]) -> list[str]:
+    """A cell's texts (one per language it has)."""
+    return list(cell.values()) if isinstance(cell, dict) else [cell]
+
+
 def _table(table: ReportTable) -> dict:
-    """The table as column names (per language) with their alignment, rows of shown texts, its note if any."""
+    """The table as column names (per language) with their alignment, rows of shown texts (a text or
+    one per language), its note if any."""
     frame = table.frame
-    columns = [[_cell_text(value) for value in frame.iloc[:, j]] for j in range(frame.shape[1])]
-    return {"columns": [{"name": _header(name, table.headers), "align": _column_align(cells)}
+    headers = {**frame.attrs.get("headers", {}), **table.headers}
+    columns = [[_cell(value) for value in frame.iloc[:, j]] for j in range(frame.shape[1])]
+    return {"columns": [{"name": _header(name, headers),
+                         "align": _column_align([text for cell in cells for text in _shown(cell)])}
                         for name, cells in zip(frame.columns, columns, strict=True)],
             "rows": [[cells[i] for cells in columns] for i in range(len(frame))],
             "note": _both(table.note) if any(table.note.values()) else None}

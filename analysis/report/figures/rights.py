@@ -74,10 +74,15 @@ def _ink(rgba) -> str:
 
 
 def _grid(figure: Figure, values: np.ndarray, *, rows: list[str], columns: list[str], cmap, norm,
-          bar_label: str, edges: str, rotation: int) -> None:
-    """Cells of ``values`` (NaN: not drawn) with their counts written in, tick labels and a colour bar."""
+          bar_label: str, edges: str, rotation: int, texts: np.ndarray | None = None,
+          blank: str | None = None) -> None:
+    """Cells of ``values`` (NaN: not drawn, or in colour ``blank``) with their counts written in (or
+    ``texts``, where not empty), tick labels and a colour bar."""
     ax = figure.subplots()
     cells = np.ma.masked_invalid(values)
+    cmap = mpl.colormaps[cmap] if isinstance(cmap, str) else cmap
+    if blank is not None:
+        cmap = cmap.with_extremes(bad=blank)
     mesh = ax.pcolormesh(cells, cmap=cmap, norm=norm, edgecolors=edges, linewidth=0.8)
     ax.set_xlim(0, values.shape[1])
     ax.set_ylim(values.shape[0], 0)  # first row on top
@@ -87,10 +92,11 @@ def _grid(figure: Figure, values: np.ndarray, *, rows: list[str], columns: list[
     ax.tick_params(length=0, labelsize=9)
     ax.spines[:].set_visible(False)
     for (row, column), value in np.ndenumerate(values):
-        if np.isnan(value):
+        text = texts[row, column] if texts is not None else "" if np.isnan(value) else f"{int(value)}"
+        if not text:
             continue
-        ink = _ink(mesh.cmap(mesh.norm(value))) if value >= norm.vmin else "black"
-        ax.text(column + 0.5, row + 0.5, f"{int(value)}", ha="center", va="center", fontsize=8, color=ink)
+        ink = _ink(mesh.cmap(mesh.norm(value))) if not np.isnan(value) and value >= norm.vmin else "#444444"
+        ax.text(column + 0.5, row + 0.5, text, ha="center", va="center", fontsize=8, color=ink)
     bar = figure.colorbar(mesh, ax=ax, shrink=min(1.0, 6 / max(values.shape[0], 1)), aspect=25, pad=0.02)
     bar.set_label(bar_label, fontsize=9)
     bar.locator = MaxNLocator(integer=True)
@@ -109,7 +115,8 @@ def rights_violated(frequencies: pd.DataFrame, *, n_participants: int, lang: str
     rights = frequencies[frequencies["level"] == "right"]
     rights = rights.iloc[::-1].sort_values("participants", kind="stable")  # ties keep codebook order
     counts = rights["participants"].astype(int).to_numpy()
-    figure = Figure(figsize=(8.5, min(0.52 * len(rights) + 2.2, PAGE_INCHES[1])), layout="constrained")
+    height = min(0.52 * len(rights) + 2.2, PAGE_INCHES[1])
+    figure = Figure(figsize=(PAGE_INCHES[0], height), layout="constrained")
     ax = figure.subplots()
     y = np.arange(len(rights))
     bars = ax.barh(y, counts, color=PALETTE[0], height=0.7)
@@ -127,26 +134,104 @@ def rights_violated(frequencies: pd.DataFrame, *, n_participants: int, lang: str
         "codes was applied in her interview. Labels: participants (% of all participants)."))
 
 
+BAR_GROUPS = 6  # up to this many groups: grouped bars (one colour each); more: a grid of rights × groups
+BAR_INCHES = 0.09  # the thinnest bar: its "75%" (7 pt) still fits beside it
+FRAME_INCHES = 2.2  # title, axis and caption around the bars
+GRID_ROWS, GRID_COLUMNS = 24, 16  # rights and groups on one page of the grid
+
+
+def _bar_height(groups: int) -> float:
+    """Inches a right takes in the bar layout: its bars (0.86 of it) and room for a three-line label."""
+    return max(0.45, groups * BAR_INCHES / 0.86)
+
+
+def group_pages(rights: int, groups: int) -> list[tuple[range, range]]:
+    """The pages of ``rights_by_group``: the positions of the rights and of the groups on each page.
+
+    Up to ``BAR_GROUPS`` groups, every group on every page and as many rights as bars of at least
+    ``BAR_INCHES`` allow on A4; more groups: a grid of at most ``GRID_ROWS`` rights × ``GRID_COLUMNS``
+    groups per page. Pages are as even as can be (``participant_pages``)."""
+    if groups <= BAR_GROUPS:
+        per_page = max(1, int((PAGE_INCHES[1] - FRAME_INCHES) // _bar_height(groups)))
+        return [(rows, range(groups)) for rows in participant_pages(rights, per_page)]
+    return [(rows, columns) for columns in participant_pages(groups, GRID_COLUMNS)
+            for rows in participant_pages(rights, GRID_ROWS)]
+
+
+def _group_name(group, size, values, lang: str, width: int) -> str:
+    return wrap_label(f"{value_label(values, group, lang)} (n = {size})", width)
+
+
+def _group_sizes(cells: pd.DataFrame, groups: list, hidden: str) -> dict:
+    """Each group's size as published (``hidden`` when it is not)."""
+    sizes = cells["group_size"].dropna().groupby(level="group").first()
+    return {group: int(sizes[group]) if group in sizes else hidden for group in groups}
+
+
+def _marks(rows: pd.DataFrame, hidden: str) -> np.ndarray:
+    """Each row's mark of a hidden count (``hidden``, or "×" for secondary suppression)."""
+    if "participants_mark" not in rows:
+        return np.full(len(rows), hidden, dtype=object)
+    return rows["participants_mark"].fillna(hidden).replace("", hidden).to_numpy(object)
+
+
 @_styled
 def rights_by_group(breakdown: pd.DataFrame, *, by: str, lang: str = "th", min_cell: int = 3,
-                    values: dict[str, dict[str, str]] | None = None) -> Figure:
-    """Share of the participants of each group affected by each right, as grouped horizontal bars.
+                    values: dict[str, dict[str, str]] | None = None, page: int = 1) -> Figure:
+    """Share of the participants of each group affected by each right.
 
     ``breakdown`` is ``analysis.report.aggregate.breakdown``'s long table for attribute ``by`` (small
-    counts already hidden). A hidden cell gets no bar, only "<min_cell" in grey at its place; a
-    hidden group size shows as "n = <min_cell" in the legend. ``values`` labels the groups
-    (``Study.value_labels(by)``: value → {"th": …, "en": …}); a group without a label shows as it is.
+    counts already hidden). Up to ``BAR_GROUPS`` groups: grouped horizontal bars, a hidden cell with
+    no bar, only "<min_cell" (or ×) in grey at its place. More groups: a grid of rights × groups, each
+    cell shaded and labelled by its percent, hidden ones grey with their mark. A hidden group size
+    shows as "n = <min_cell". ``values`` labels the groups (``Study.value_labels(by)``: value →
+    {"th": …, "en": …}); a group without a label shows as it is. Many rights or groups take several
+    A4 pages (``group_pages``): this is page ``page`` (from 1).
     """
     hidden = f"<{min_cell}"
     ids = list(dict.fromkeys(breakdown["id"]))
     groups = list(dict.fromkeys(breakdown["group"]))
+    pages = group_pages(len(ids), len(groups))
+    if not 1 <= page <= len(pages):
+        raise ValueError(f"page must be between 1 and {len(pages)}, not {page!r}")
+    rows, columns = pages[page - 1]
     cells = breakdown.set_index(["id", "group"])
+    shown_ids, shown_groups = [ids[i] for i in rows], [groups[j] for j in columns]
+    sizes = _group_sizes(cells, shown_groups, hidden)
+    draw = _group_bars if len(groups) <= BAR_GROUPS else _group_grid
+    attribute = attribute_label(by, lang)
+    figure, marks = draw(cells, shown_ids, shown_groups, sizes, hidden=hidden, lang=lang, values=values,
+                         attribute=attribute)
+    of = label(lang, f" (หน้า {page}/{len(pages)})", f" (page {page} of {len(pages)})") \
+        if len(pages) > 1 else ""
+    secondary, unknown = "×" in marks, "–" in marks
+    title = (f"สิทธิที่ถูกละเมิด แยกตาม{attribute}{of}", f"Rights violated by {attribute}{of}")
+    return _finish(figure, lang, title, (
+        f"{UNIT_TH} ร้อยละของผู้ให้ข้อมูลในกลุ่มที่ถูกละเมิดสิทธินั้น "
+        f"{hidden}: ไม่แสดงเพื่อปกป้องผู้ให้ข้อมูล (น้อยกว่า {min_cell} คน หรือจะทำให้คำนวณจำนวนที่น้อยกว่านั้นได้)"
+        + (" ×: ซ่อนไว้เพื่อไม่ให้คำนวณจำนวนที่ซ่อนอื่นได้ อาจเป็นจำนวนใดก็ได้" if secondary else "")
+        + (" –: ไม่แสดงร้อยละเพราะไม่เปิดเผยขนาดกลุ่ม" if unknown else ""),
+        f"{UNIT_EN} Share of the group's participants affected by the right. "
+        f"{hidden}: hidden to protect participants (fewer than {min_cell}, or a number that would let a "
+        "reader work such a count out)."
+        + (" ×: hidden so that a hidden count cannot be worked out; it may be any number."
+           if secondary else "")
+        + (" –: share not shown because the group's size is hidden." if unknown else "")))
+
+
+def _right_names(cells: pd.DataFrame, ids: list[str], lang: str, lines: int) -> list[str]:
+    return [_name(i, label(lang, *cells.loc[i].iloc[0][["label_th", "label_en"]]), lines=lines) for i in ids]
+
+
+def _group_bars(cells: pd.DataFrame, ids: list[str], groups: list, sizes: dict, *, hidden: str, lang: str,
+                values, attribute: str) -> tuple[Figure, set[str]]:
+    """Grouped horizontal bars, one colour per group (legend on the right); returns the marks written."""
     thick = 0.86 / max(len(groups), 1)  # each right has 1 unit of height; the rest is the gap
-    per_right = min(max(0.09 * len(groups) + 0.18, 0.52), max((PAGE_INCHES[1] - 2.2) / max(len(ids), 1), 0.3))
-    figure = Figure(figsize=(8.5, len(ids) * per_right + 2.2), layout="constrained")
+    per_right = _bar_height(len(groups))
+    figure = Figure(figsize=(PAGE_INCHES[0], len(ids) * per_right + FRAME_INCHES), layout="constrained")
     ax = figure.subplots()
     top = np.arange(len(ids))[::-1] + 0.43  # the first right of the codebook on top
-    handles, unknown, secondary = [], False, False
+    handles, written = [], set()
     for j, (group, colour) in enumerate(zip(groups, cycle(PALETTE))):
         rows = cells.xs(group, level="group").reindex(ids)
         y = top - (j + 0.5) * thick
@@ -155,40 +240,48 @@ def rights_by_group(breakdown: pd.DataFrame, *, by: str, lang: str = "th", min_c
         shown = ~suppressed & ~np.isnan(shares)
         bars = ax.barh(y[shown], shares[shown], height=thick * 0.92, color=colour)
         ax.bar_label(bars, [f"{s:.0f}%" for s in shares[shown]], padding=2, fontsize=7, color="#333333")
-        marks = (rows["participants_mark"].fillna(hidden).replace("", hidden).to_numpy(object)
-                 if "participants_mark" in rows else np.full(len(rows), hidden, dtype=object))
-        secondary |= bool((marks[suppressed] == "×").any())
+        marks = _marks(rows, hidden)
         for place, mark in [*zip(y[suppressed], marks[suppressed], strict=True),
-                            *((p, "–") for p in y[~shown & ~suppressed])]:
+                            *((p, "–") for p in y[~shown & ~suppressed])]:  # "–": count shown, size hidden
             ax.text(0.8, place, mark, fontsize=7, color="#666666", va="center", ha="left")
-        unknown |= bool((~shown & ~suppressed).any())  # a count shown, but its group's size hidden
-        size = rows["group_size"].dropna()
-        size = int(size.iloc[0]) if len(size) else hidden
-        name = wrap_label(f"{value_label(values, group, lang)} (n = {size})", 24)
-        handles.append(Patch(color=colour, label=name))
-    lines = 3 if per_right >= 0.5 else 2  # long labels get a third line where a right has the room
-    names = [_name(i, label(lang, *cells.loc[i].iloc[0][["label_th", "label_en"]]), lines=lines) for i in ids]
-    ax.set_yticks(np.arange(len(ids)), names[::-1], fontsize=10)
+            written.add(mark)
+        handles.append(Patch(color=colour, label=_group_name(group, sizes[group], values, lang, 24)))
+    ax.set_yticks(np.arange(len(ids)), _right_names(cells, ids, lang, 3)[::-1], fontsize=10)
     for edge in np.arange(len(ids) - 1) + 0.5:
         ax.axhline(edge, color="#e5e5e5", linewidth=0.6)
     ax.set(ylim=(-0.55, len(ids) - 0.45), xlim=(0, 112), xticks=[0, 25, 50, 75, 100])
     ax.xaxis.set_major_formatter(PercentFormatter(100))
     ax.tick_params(axis="y", length=0)
     ax.set_xlabel(label(lang, "ร้อยละของผู้ให้ข้อมูลในกลุ่ม", "% of the participants in the group"))
-    attribute = attribute_label(by, lang)
-    figure.legend(handles=handles, loc="outside right upper", fontsize=9, frameon=False, title=attribute,
-                  title_fontsize=10, alignment="left")
-    return _finish(figure, lang, (f"สิทธิที่ถูกละเมิด แยกตาม{attribute}", f"Rights violated by {attribute}"), (
-        f"{UNIT_TH} ความยาวแท่ง: ร้อยละของผู้ให้ข้อมูลในกลุ่มที่ถูกละเมิดสิทธินั้น "
-        f"{hidden}: ไม่แสดงเพื่อปกป้องผู้ให้ข้อมูล (น้อยกว่า {min_cell} คน หรือจะทำให้คำนวณจำนวนที่น้อยกว่านั้นได้)"
-        + (" ×: ซ่อนไว้เพื่อไม่ให้คำนวณจำนวนที่ซ่อนอื่นได้ อาจเป็นจำนวนใดก็ได้" if secondary else "")
-        + (" –: ไม่แสดงร้อยละเพราะไม่เปิดเผยขนาดกลุ่ม" if unknown else ""),
-        f"{UNIT_EN} Bar: share of the group's participants affected by the right. "
-        f"{hidden}: hidden to protect participants (fewer than {min_cell}, or a number that would let a "
-        "reader work such a count out)."
-        + (" ×: hidden so that a hidden count cannot be worked out; it may be any number."
-           if secondary else "")
-        + (" –: share not shown because the group's size is hidden." if unknown else "")))
+    figure.legend(handles=handles, loc="outside right upper", fontsize=9, frameon=False,
+                  title=attribute, title_fontsize=10,
+                  alignment="left")
+    return figure, written
+
+
+def _group_grid(cells: pd.DataFrame, ids: list[str], groups: list, sizes: dict, *, hidden: str, lang: str,
+                values, attribute: str) -> tuple[Figure, set[str]]:
+    """Rights (rows) × groups (columns), each cell shaded by its percent and labelled with it; a hidden
+    cell grey with its mark. Returns the marks written."""
+    shares = np.full((len(ids), len(groups)), np.nan)
+    texts = np.full(shares.shape, "", dtype=object)
+    for j, group in enumerate(groups):
+        rows = cells.xs(group, level="group").reindex(ids)
+        suppressed = rows["suppressed"].fillna(True).to_numpy(bool)
+        share = rows["share"].to_numpy(float) * 100
+        shown = ~suppressed & ~np.isnan(share)
+        shares[shown, j] = share[shown]
+        texts[:, j] = np.where(shown, [f"{v:.0f}" if not np.isnan(v) else "" for v in share],
+                               np.where(suppressed, _marks(rows, hidden), "–"))
+    width = min(3.6 + 0.36 * len(groups) + 1.0, PAGE_INCHES[0])
+    figure = Figure(figsize=(width, min(0.3 * len(ids) + 4.2, PAGE_INCHES[1])), layout="constrained")
+    _grid(figure, shares, rows=_right_names(cells, ids, lang, 2),
+          columns=[_group_name(g, sizes[g], values, lang, 18) for g in groups], cmap=MATRIX_SHADES,
+          norm=Normalize(0, 100), edges="white", rotation=90, texts=texts, blank="#eeeeee",
+          bar_label=label(lang, "ร้อยละของผู้ให้ข้อมูลในกลุ่ม", "% of the participants in the group"))
+    figure.axes[0].set_xlabel(attribute)
+    figure.axes[1].yaxis.set_major_formatter(PercentFormatter(100))  # the colour bar
+    return figure, set(texts[np.isnan(shares)].tolist())
 
 
 @_styled
