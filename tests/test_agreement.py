@@ -97,3 +97,16 @@ def test_agreement_bootstrap_is_seeded_and_brackets_alpha() -> None:
     low, high = bootstrap_alpha(data, samples=500, seed=7)
     assert (low, high) == bootstrap_alpha(data, samples=500, seed=7)
     assert low < krippendorff_alpha(data) < high and 0.5 < low
+
+
+def test_agreement_bootstrap_in_blocks_gives_the_same_interval(monkeypatch) -> None:
+    """Resampling weights are kept as small integers and multiplied a block of samples at a time."""
+    from analysis.agreement import stats
+
+    rng = np.random.default_rng(5)
+    truth = rng.integers(0, 3, 300).astype(float)
+    data = np.vstack([truth, np.where(rng.random(300) < 0.2, (truth + 1) % 3, truth)])
+    whole = bootstrap_alpha(data, samples=400, seed=2)
+    monkeypatch.setattr(stats, "_BLOCK_CELLS", 7 * 300)  # blocks of 7 samples, the last one shorter
+    assert bootstrap_alpha(data, samples=400, seed=2) == pytest.approx(whole, abs=1e-12)
+    assert stats._resampling_weights(300, 400, 2).dtype.itemsize == 1

@@ -143,7 +143,7 @@ names = sorted(p.name for p in importlib.resources.files("analysis.pages").joinp
 assert names == sorted(environment().list_templates()), names
 page = render_page("report.html.j2", meta={"study": "<s>", "date": "", "participants": 1, "codebook": "c",
                    "codebook_version": "1", "rule": {"th": "", "en": ""}, "coders": [], "data_hash": "",
-                   "min_cell": 3, "version": ""}, parts=[])
+                   "min_cell": 3, "version": "", "not_broken_down": []}, parts=[])
 assert "<h1>&lt;s&gt;</h1>" in page and "@font-face" in page and "lang-switch" in page
 print(len(names))
 """

@@ -187,3 +187,21 @@ def test_report_display_tables_follow_the_language_and_name_what_is_not_broken_d
     page = report_html(content.meta, [], tables)
     assert "ไม่แยกผลตามพื้นที่, กลุ่ม เพราะเมื่อรวมกลุ่มที่มีผู้ให้ข้อมูลน้อยกว่า 4 คน" in page
     assert "Not broken down by site, group: after merging the groups of fewer than 4 participants" in page
+
+
+def test_report_removes_the_files_an_earlier_build_made_and_this_one_does_not(coded_tiny_study) -> None:
+    import json
+
+    first = build_report(coded_tiny_study, samples=50)
+    manifest = first.folder / "report.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    stale = first.folder / "figures" / "th" / "agreement-alpha.png"  # a figure an older Sitthi drew
+    stale.write_bytes(b"old")
+    mine = first.folder / "figures" / "th" / "my-own-notes.txt"  # never listed: not Sitthi's to delete
+    mine.write_text("keep", encoding="utf-8")
+    data["files"] += ["figures/th/agreement-alpha.png", "../outside.txt"]
+    (first.folder.parent / "outside.txt").write_text("keep", encoding="utf-8")
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    again = build_report(coded_tiny_study, samples=50, force=True)
+    assert not stale.exists() and mine.exists() and (first.folder.parent / "outside.txt").exists()
+    assert all(path.is_file() for path in again.files)

@@ -55,11 +55,14 @@ def bootstrap_from_units(per_unit: np.ndarray, domain, level: str = "nominal", *
                          seed: int = 0, confidence: float = 0.95) -> tuple[float, float]:
     """Percentile bootstrap CI of α resampling the units (rows of ``per_unit``) with replacement.
 
-    All samples at once: each is a weighted sum of per-unit matrices (one matrix product)."""
+    Each sample is a weighted sum of per-unit matrices: one matrix product per block of samples, so
+    memory stays at a block of float weights whatever the number of units."""
     units, v = per_unit.shape[0], per_unit.shape[1]
     if units < 2:
         return float("nan"), float("nan")
-    sums = _resampling_weights(units, samples, seed) @ per_unit.reshape(units, v * v)
+    weights, flat = _resampling_weights(units, samples, seed), per_unit.reshape(units, v * v)
+    block = max(1, _BLOCK_CELLS // units)
+    sums = np.concatenate([weights[i:i + block].astype(float) @ flat for i in range(0, samples, block)])
     alphas = _alpha_from(sums.reshape(samples, v, v), np.asarray(domain, dtype=float), level)
     alphas = alphas[~np.isnan(alphas)]
     if len(alphas) == 0:
@@ -124,12 +127,16 @@ def bootstrap_alpha(data, level: str = "nominal", *, samples: int = 1000, seed: 
                                 confidence=confidence)
 
 
-@lru_cache(maxsize=8)
+_BLOCK_CELLS = 4_000_000  # resampling weights turned to floats at a time (32 MB)
+
+
+@lru_cache(maxsize=4)
 def _resampling_weights(units: int, samples: int, seed: int) -> np.ndarray:
-    """How often each unit is drawn in each bootstrap sample (samples × units), reused across
-    codes that share their units, so a whole table resamples the same units."""
+    """How often each unit is drawn in each bootstrap sample (samples × units, as small integers),
+    reused across codes that share their units, so a whole table resamples the same units."""
     rng = np.random.default_rng(seed)
-    weights = rng.multinomial(units, np.full(units, 1 / units), size=samples).astype(float)
+    weights = rng.multinomial(units, np.full(units, 1 / units), size=samples)
+    weights = weights.astype(np.min_scalar_type(int(weights.max(initial=0))))
     weights.setflags(write=False)
     return weights
 

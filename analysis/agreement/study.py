@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -21,14 +22,22 @@ from analysis.study import Study
 USABLE = ("ok", "reanchored")  # codings that need review or are invalid do not count
 
 
-@dataclass
 class StudyAgreement:
-    """The agreement table (per code or right, with a pooled row), disagreements, character κ."""
+    """The agreement table (per code or right, with a pooled row) and the coders; the disagreements and
+    character κ are worked out when first asked for (the report needs only the table)."""
 
-    table: pd.DataFrame
-    disagreements: pd.DataFrame
-    character_kappa: pd.DataFrame
-    coders: list[str]
+    def __init__(self, table: pd.DataFrame, coders: list[str], disagreements: Callable[[], pd.DataFrame],
+                 character_kappa: Callable[[], pd.DataFrame]) -> None:
+        self.table, self.coders = table, coders
+        self._make = {"disagreements": disagreements, "character_kappa": character_kappa}
+
+    @cached_property
+    def disagreements(self) -> pd.DataFrame:
+        return self._make.pop("disagreements")()
+
+    @cached_property
+    def character_kappa(self) -> pd.DataFrame:
+        return self._make.pop("character_kappa")()
 
 
 def study_agreement(source: Study | LoadedStudy, *, coders: list[str] | None = None, by: str = "code",
@@ -46,10 +55,13 @@ def study_agreement(source: Study | LoadedStudy, *, coders: list[str] | None = N
     ends = segments.groupby("transcript_id", sort=False)["end"].max()
     bodies = {t: int(end) + 1 for t, end in ends.items()}
     pair = data.coders[:2]
-    kappa_chars = character_kappa(codings[codings["coder_id"].isin(pair)], segments, bodies, *pair) \
-        if len(pair) == 2 else pd.DataFrame()
-    return StudyAgreement(agreement_table(data, codebook, samples=samples),
-                          disagreements(data, segments), kappa_chars, data.coders)
+    def kappa_chars() -> pd.DataFrame:
+        if len(pair) != 2:
+            return pd.DataFrame()
+        return character_kappa(codings[codings["coder_id"].isin(pair)], segments, bodies, *pair)
+
+    return StudyAgreement(agreement_table(data, codebook, samples=samples), data.coders,
+                          lambda: disagreements(data, segments), kappa_chars)
 
 
 def write_disagreements(result: StudyAgreement, path: Path) -> Path:

@@ -16,9 +16,7 @@ import pandas as pd
 from analysis.agreement.stats import (
     alpha_from_units,
     bootstrap_from_units,
-    cohen_kappa,
     kappa_from_table,
-    percent_agreement,
     unit_coincidences,
     verdict,
 )
@@ -36,6 +34,9 @@ class AgreementError(SitthiError):
     """Agreement cannot be computed (for example: only one coder)."""
 
 
+VALUE_TYPE = np.float32  # 1, 0 and NaN exactly, in half the memory of float64 (codes × coders × segments)
+
+
 @dataclass
 class Reliability:
     """Codes × coders × segments values (1, 0, NaN) with their labels."""
@@ -43,7 +44,7 @@ class Reliability:
     codes: list[str]
     coders: list[str]
     segments: list[str]
-    values: np.ndarray  # codes × coders × segments
+    values: np.ndarray  # codes × coders × segments, as VALUE_TYPE
 
 
 def reliability_data(codings: pd.DataFrame, segments: pd.DataFrame, coded: dict[str, set[str]],
@@ -59,8 +60,8 @@ def reliability_data(codings: pd.DataFrame, segments: pd.DataFrame, coded: dict[
     units = segments[segments["transcript_id"].isin(covered)]
     segment_ids = units["segment_id"].tolist()
     coverage = np.array([units["transcript_id"].isin(coded[c]).to_numpy() for c in coders])
-    values = np.where(coverage[None], 0.0, np.nan).repeat(len(codes), axis=0) if codes else \
-        np.zeros((0, len(coders), len(segment_ids)))
+    values = np.where(coverage[None], VALUE_TYPE(0), VALUE_TYPE(np.nan)).repeat(len(codes), axis=0) if codes \
+        else np.zeros((0, len(coders), len(segment_ids)), VALUE_TYPE)
     mine = codings[codings["coder_id"].isin(coders) & codings["code_id"].isin(codes)
                    & codings["segment_id"].isin(segment_ids)]
     code_index = {c: i for i, c in enumerate(codes)}
@@ -76,8 +77,9 @@ def by_right(data: Reliability, codebook: Codebook) -> Reliability:
     rights = [c.id for c in codebook.roots if c.kind == "right"]
     groups = {r: [i for i, code in enumerate(data.codes) if codebook.right_of(code) == r] for r in rights}
     values = np.stack([np.fmax.reduce(data.values[idx], axis=0) if idx else
-                       np.where(np.isnan(data.values[0]), np.nan, 0.0) for idx in groups.values()]) \
-        if data.codes else np.zeros((0, len(data.coders), len(data.segments)))
+                       np.where(np.isnan(data.values[0]), VALUE_TYPE(np.nan), VALUE_TYPE(0))
+                       for idx in groups.values()]) \
+        if data.codes else np.zeros((0, len(data.coders), len(data.segments)), VALUE_TYPE)
     return Reliability(rights, data.coders, data.segments, values)
 
 
@@ -93,31 +95,67 @@ def agreement_table(data: Reliability, codebook: Codebook, *, samples: int = 100
         raise AgreementError("agreement needs at least two coders who coded the same transcripts",
                              fix="have a second coder code some of the same transcripts, or choose "
                                  "--coders that overlap")
-    per_code = [unit_coincidences(data.values[i][:, pairable], BINARY) for i in range(len(data.codes))]
-    rows = [_row(code, data.values[i][:, pairable], per_code[i], codebook, samples, seed)
-            for i, code in enumerate(data.codes)]
-    # Pooled: codes added up within each segment, so the bootstrap resamples whole segments.
-    pooled = data.values[:, :, pairable].transpose(1, 0, 2).reshape(len(data.coders), -1)
-    rows.append({**_row("(pooled)", pooled, sum(per_code), codebook, samples, seed),
+    rows, pooled = [], None  # the codes' tallies added up, one code at a time (no codes × segments copy)
+    for i, code in enumerate(data.codes):
+        tally = Tally.of(data.values[i][:, pairable])
+        rows.append(_row(code, tally, codebook, samples, seed))
+        pooled = tally if pooled is None else pooled + tally
+    # Pooled: the bootstrap resamples whole segments (their coincidences summed over the codes).
+    rows.append({**_row("(pooled)", pooled, codebook, samples, seed),
                  "label_en": "All codes together", "label_th": "ทุกรหัสรวมกัน"})
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
 
 
-def _row(code: str, matrix: np.ndarray, per_unit: np.ndarray, codebook: Codebook, samples: int,
-         seed: int) -> dict:
-    alpha = alpha_from_units(per_unit, BINARY)
-    low, high = (np.nan, np.nan) if np.isnan(alpha) else bootstrap_from_units(per_unit, BINARY,
+@dataclass
+class Tally:
+    """What a table row needs from a coders × segments matrix of 1 / 0 / NaN; the tallies of several codes
+    over the same segments add up to the pooled row's (``+``)."""
+
+    per_unit: np.ndarray  # segments × 2 × 2 coincidences
+    n_segments: int
+    used: np.ndarray  # per coder: applied the code at least once
+    agreeing: float  # over segments with two or more ratings: the share of coder pairs that agree, summed
+    rated: int  # segments with two or more ratings
+    pairs: np.ndarray | None  # with two coders: their 2 × 2 table over the segments both rated
+
+    @classmethod
+    def of(cls, matrix: np.ndarray) -> Tally:
+        counts = np.stack([(matrix == value).sum(axis=0) for value in BINARY], axis=1)  # segments × values
+        m = counts.sum(axis=1)
+        rated = m >= 2
+        shares = (counts * (counts - 1)).sum(axis=1)[rated] / (m[rated] * (m[rated] - 1))
+        pairs = None
+        if matrix.shape[0] == 2:
+            both = ~np.isnan(matrix).any(axis=0)
+            first, second = (matrix[k, both] for k in (0, 1))
+            pairs = np.array([[((first == a) & (second == b)).sum() for b in BINARY] for a in BINARY], float)
+        return cls(unit_coincidences(matrix, BINARY), matrix.shape[1], (matrix == 1).any(axis=1),
+                   float(shares.sum()), int(rated.sum()), pairs)
+
+    def __add__(self, other: Tally) -> Tally:
+        pairs = None if self.pairs is None else self.pairs + other.pairs
+        return Tally(self.per_unit + other.per_unit, self.n_segments + other.n_segments,
+                     self.used | other.used, self.agreeing + other.agreeing, self.rated + other.rated, pairs)
+
+    @property
+    def kappa(self) -> float:
+        """Cohen's κ of the two coders (NaN unless both rated some segment with more than one value)."""
+        if self.pairs is None or (self.pairs.sum(axis=0) + self.pairs.sum(axis=1) > 0).sum() < 2:
+            return float("nan")
+        return kappa_from_table(self.pairs)
+
+
+def _row(code: str, tally: Tally, codebook: Codebook, samples: int, seed: int) -> dict:
+    alpha = alpha_from_units(tally.per_unit, BINARY)
+    low, high = (np.nan, np.nan) if np.isnan(alpha) else bootstrap_from_units(tally.per_unit, BINARY,
                                                                               samples=samples, seed=seed)
-    kappa = np.nan
-    if matrix.shape[0] == 2:
-        both = ~np.isnan(matrix).any(axis=0)
-        if both.any() and len(np.unique(matrix[:, both])) > 1:
-            kappa = cohen_kappa(matrix[0, both], matrix[1, both])
-    used = int((np.nan_to_num(matrix) == 1).any(axis=1).sum())
+    kappa = tally.kappa
+    used = int(tally.used.sum())
+    agreement = tally.agreeing / tally.rated if tally.rated else np.nan
     label = codebook[code].label if code in codebook else {"en": "", "th": ""}
     return {"id": code, "label_en": label["en"], "label_th": label["th"], "unit": "segment",
-            "n_segments": matrix.shape[1], "n_coders": matrix.shape[0], "used_by": used,
-            "percent_agreement": round(percent_agreement(matrix), 4),
+            "n_segments": tally.n_segments, "n_coders": len(tally.used), "used_by": used,
+            "percent_agreement": round(agreement, 4),
             "kappa": round(kappa, 4) if not np.isnan(kappa) else np.nan,
             "alpha": round(alpha, 4) if not np.isnan(alpha) else np.nan,
             "alpha_low": round(low, 4) if not np.isnan(low) else np.nan,

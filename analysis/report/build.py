@@ -125,6 +125,7 @@ def _build_with(study: Study, pool: Executor, fingerprint: str, *, progress: boo
     the tables and quotes.docx; report.html takes the page images the workers made; then the guard."""
     from tqdm.auto import tqdm
 
+    from analysis.privacy.leak_guard import key_originals
     from analysis.report.content import report_content
     from analysis.report.html import ReportFigure, ReportTable, write_report_html
     from analysis.report.quotes_docx import write_quotes_docx
@@ -134,23 +135,22 @@ def _build_with(study: Study, pool: Executor, fingerprint: str, *, progress: boo
     _check(data)
     bar = tqdm(total=4, desc="Report / รายงาน", unit="step", disable=not progress)
     bar.set_postfix_str("tables / ตาราง")
-    content = report_content(data, samples=samples)
+    drawing = FigureDrawing(pool, folder, tuple(key_originals(study)))
+    content = report_content(data, samples=samples, on_figure=drawing.submit)
     del data  # what the report needs is in ``content`` now
     content.meta.update(date=date.today().isoformat(), data_hash=fingerprint[:12])
-    drawing = _submit_figures(pool, folder, content.figures)
     files = _write_tables(folder, content.tables)
     bar.update()
     bar.set_postfix_str("quotes.docx")
     files.append(write_quotes_docx(folder / "quotes.docx", content.quotes, content.rights, content.meta))
     bar.update()
     bar.set_postfix_str("figures / แผนภูมิ")
-    drawn = _finish_figures(folder, content.figures, drawing, progress=progress)
+    drawn = drawing.finish(progress=progress)
     files += drawn.files
     shown = [ReportFigure(spec.key, spec.title, spec.caption,
                           {lang: folder / "figures" / lang / f"{spec.key}.png" for lang in LANGS},
                           drawn.pages_of(spec.key))
              for spec in content.figures]
-    del drawn
     bar.update()
     bar.set_postfix_str("report.html")
     tables = [ReportTable(key, title, note, frame) for key, (title, note, frame) in content.display.items()]
@@ -159,8 +159,9 @@ def _build_with(study: Study, pool: Executor, fingerprint: str, *, progress: boo
     del shown, tables
     bar.update()
     bar.close()
-    files, removed = _remove_leaks(study, files, pool)
+    files, removed = _remove_leaks(study, files, pool, drawn)
     names = sorted(str(p.relative_to(folder)) for p in files)
+    _remove_stale(folder, names)
     manifest = {"fingerprint": fingerprint, "code": code_fingerprint(), "built": content.meta["date"],
                 "version": __version__, "software": software_versions(),
                 "rule": content.meta["rule"], "coders": content.meta["coders"], "files": names}
@@ -170,49 +171,65 @@ def _build_with(study: Study, pool: Executor, fingerprint: str, *, progress: boo
 
 @dataclass
 class DrawnFigures:
-    """The files of the drawn figures, and each figure's page image for report.html by (key, language)."""
+    """The files of the drawn figures, each figure's page image for report.html by (key, language), and
+    what the leak guard found in the files it already scanned."""
 
     files: list[Path] = field(default_factory=list)
     pages: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    scanned: set[Path] = field(default_factory=set)
+    leaks: list = field(default_factory=list)
 
     def pages_of(self, key: str) -> dict[str, bytes]:
         """The page images of figure ``key`` by language."""
         return {lang: self.pages[key, lang] for lang in LANGS if (key, lang) in self.pages}
 
 
-def _figure_tasks(folder: Path, specs: list[FigureSpec]) -> list[tuple[FigureSpec, str, Path]]:
-    return [(spec, lang, folder / "figures" / lang / spec.key) for spec in specs for lang in LANGS]
+class FigureDrawing:
+    """Figures drawn as soon as they are made: the workers draw those given by name
+    (``FigureSpec.function``) and scan their files with the leak guard (``originals``: the key's)."""
 
+    def __init__(self, pool: Executor, folder: Path, originals: tuple[str, ...] = ()) -> None:
+        self.pool, self.folder, self.originals = pool, folder, originals
+        self.specs: list[FigureSpec] = []
+        self.drawing: list[Future] = []
 
-def _submit_figures(pool: Executor, folder: Path, specs: list[FigureSpec]) -> list[Future]:
-    """Give the workers every figure given by name (``FigureSpec.function``), the largest first."""
-    named = sorted((t for t in _figure_tasks(folder, specs) if not callable(t[0].function)),
-                   key=lambda t: -t[0].numbers.size)
-    return [pool.submit(draw_figure, *task) for task in named]
+    def submit(self, spec: FigureSpec) -> None:
+        self.specs.append(spec)
+        if not callable(spec.function):
+            self.drawing += [self.pool.submit(_draw_and_scan, spec, lang, self.stem(spec, lang),
+                                              self.originals) for lang in LANGS]
 
+    def stem(self, spec: FigureSpec, lang: str) -> Path:
+        return self.folder / "figures" / lang / spec.key
 
-def _finish_figures(folder: Path, specs: list[FigureSpec], drawing: list[Future], *,
-                    progress: bool = False) -> DrawnFigures:
-    """Write each figure's numbers as CSV and draw the figures given as callables here while the workers
-    draw the others (``drawing``); wait for them."""
-    from tqdm.auto import tqdm
+    def finish(self, *, progress: bool = False) -> DrawnFigures:
+        """Write each figure's numbers as CSV and draw the figures given as callables here while the
+        workers draw the others; wait for them."""
+        from tqdm.auto import tqdm
 
-    tasks = _figure_tasks(folder, specs)
-    drawn = DrawnFigures([_write_csv(stem.with_suffix(".csv"), spec.numbers) for spec, _, stem in tasks])
-    with tqdm(total=len(tasks), desc="Figures / แผนภูมิ", unit="figure", disable=not progress,
-              leave=False) as bar:
-        here = (draw_figure(*task) for task in tasks if callable(task[0].function))
-        for files, key_lang, page in [*here, *(done.result() for done in as_completed(drawing))]:
-            drawn.files += files
-            drawn.pages[key_lang] = page
-            bar.update()
-    return drawn
+        tasks = [(spec, lang, self.stem(spec, lang)) for spec in self.specs for lang in LANGS]
+        drawn = DrawnFigures([_write_csv(stem.with_suffix(".csv"), spec.numbers) for spec, _, stem in tasks])
+        with tqdm(total=len(tasks), desc="Figures / แผนภูมิ", unit="figure", disable=not progress,
+                  leave=False) as bar:
+            here = ((*draw_figure(*task), None) for task in tasks if callable(task[0].function))
+            there = (done.result() for done in as_completed(self.drawing))
+            for files, key_lang, page, leaks in [*here, *there]:
+                drawn.files += files
+                drawn.pages[key_lang] = page
+                if leaks is not None:
+                    drawn.scanned.update(files)
+                    drawn.leaks += leaks
+                bar.update()
+        return drawn
 
 
 def _draw_figures(folder: Path, specs: list[FigureSpec], *, progress: bool = False) -> DrawnFigures:
     """Every figure in every language as ``figures/<lang>/<key>.{png,svg,pdf,csv}``, drawn on all cores."""
     with worker_pool() as pool:
-        return _finish_figures(folder, specs, _submit_figures(pool, folder, specs), progress=progress)
+        drawing = FigureDrawing(pool, folder)
+        for spec in specs:
+            drawing.submit(spec)
+        return drawing.finish(progress=progress)
 
 
 def worker_pool() -> ProcessPoolExecutor:
@@ -261,13 +278,37 @@ def draw_figure(spec: FigureSpec, lang: str, stem: Path) -> tuple[list[Path], tu
     return files + save_figure(figure, stem, formats=("svg", "pdf")), (spec.key, lang), page
 
 
-def _remove_leaks(study: Study, files: list[Path],
-                  pool: Executor | None = None) -> tuple[list[Path], list[str]]:
-    """Run the leak guard on the new outputs (in ``pool``'s workers); delete every file it flags (say
-    which, and why)."""
+def _remove_stale(folder: Path, names: list[str]) -> None:
+    """Delete the files an earlier build listed in ``report.json`` that this build no longer makes (a
+    figure that now comes in pages, a renamed table), so ``outputs/`` shows only the current report."""
+    try:
+        before = json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get("files", [])
+    except (OSError, ValueError, AttributeError):
+        return
+    root = folder.resolve()
+    for name in set(before) - set(names):
+        path = (folder / str(name)).resolve()
+        if path.is_relative_to(root) and path.is_file():
+            path.unlink()
+
+
+def _draw_and_scan(spec: FigureSpec, lang: str, stem: Path, originals: tuple[str, ...]):
+    """:func:`draw_figure`, then the leak guard's findings in the files it wrote."""
+    from analysis.privacy.leak_guard import scan_file
+
+    files, key_lang, page = draw_figure(spec, lang, stem)
+    return files, key_lang, page, [leak for path in files for leak in scan_file(path, originals)]
+
+
+def _remove_leaks(study: Study, files: list[Path], pool: Executor | None = None,
+                  drawn: DrawnFigures | None = None) -> tuple[list[Path], list[str]]:
+    """Run the leak guard on the new outputs (in ``pool``'s workers; the figure files ``drawn`` scanned
+    already count with their findings); delete every file it flags (say which, and why)."""
     from analysis.privacy.leak_guard import check_privacy
 
-    leaks = check_privacy(study, files, pool=pool)
+    scanned = drawn.scanned if drawn else set()
+    leaks = [*(drawn.leaks if drawn else []),
+             *check_privacy(study, [p for p in files if p not in scanned], pool=pool)]
     flagged = {leak.path for leak in leaks}
     for path in flagged:
         path.unlink(missing_ok=True)

@@ -73,6 +73,13 @@ class ReportContent:
     figures: list[FigureSpec]
     quotes: pd.DataFrame
     rights: list[tuple[str, str, str]] = field(default_factory=list)
+    on_figure: Callable[[FigureSpec], None] | None = None  # told of each figure as soon as it is made
+
+    def add_figure(self, spec: FigureSpec) -> None:
+        """Add ``spec`` to the report (and tell ``on_figure``, so drawing can start at once)."""
+        self.figures.append(spec)
+        if self.on_figure is not None:
+            self.on_figure(spec)
 
     def figure(self, key: str, lang: str = "th") -> Figure:
         """Draw one report figure by its key (``rights-violated``, ``rights-by-site``, ...)."""
@@ -173,7 +180,7 @@ def _rights_part(content: ReportContent, codebook: Codebook) -> None:
                                  {"th": f"ผู้ให้ข้อมูล {n} คน ร้อยละของผู้ให้ข้อมูลทั้งหมด",
                                   "en": f"{n} participants; percent of all participants"},
                                  one_label(content.tables["rights"].drop(columns=["level"])))
-    content.figures.append(FigureSpec(
+    content.add_figure(FigureSpec(
         "rights-violated", {"th": "สิทธิที่ถูกละเมิด", "en": "Rights violated"},
         {"th": "ความยาวแท่งคือจำนวนผู้ให้ข้อมูลที่เล่าถึงการละเมิดสิทธินั้นอย่างน้อยหนึ่งครั้ง " + UNIT["th"],
          "en": "Each bar is the number of participants who told of at least one violation of that right. "
@@ -203,7 +210,7 @@ def _breakdown_part(content: ReportContent, codebook: Codebook, by: str, min_cel
     pages = len(group_pages(long["id"].nunique(), long["group"].nunique()))
     for page in range(1, pages + 1):
         of = _page_of(page, pages)
-        content.figures.append(FigureSpec(
+        content.add_figure(FigureSpec(
             f"rights-by-{by}" + (f"-p{page:02d}" if pages > 1 else ""),
             {lang: title[lang] + of[lang] for lang in LANGS}, caption, "rights_by_group",
             content.tables[f"rights-by-{by}"],
@@ -224,7 +231,7 @@ def _together_part(content: ReportContent, codebook: Codebook) -> None:
     content.tables["rights-together-participants"] = together.rename_axis("id").reset_index()
     content.tables["rights-together-segments"] = cooccurrence(
         content.counted, codebook, unit="segment").rename_axis("id").reset_index()
-    content.figures.append(FigureSpec(
+    content.add_figure(FigureSpec(
         "rights-together", {"th": "สิทธิที่ถูกละเมิดร่วมกัน", "en": "Rights violated together"},
         {"th": "ตัวเลขในช่องคือจำนวนผู้ให้ข้อมูลที่เล่าถึงการละเมิดทั้งสองสิทธิ เส้นทแยงคือจำนวนของสิทธินั้นเอง",
          "en": "Each cell is the number of participants who told of violations of both rights; "
@@ -236,7 +243,7 @@ def _together_part(content: ReportContent, codebook: Codebook) -> None:
     pages = participant_pages(len(matrix), PAGE_ROWS)
     for page, rows in enumerate(pages, 1):
         of = _page_of(page, len(pages))
-        content.figures.append(FigureSpec(
+        content.add_figure(FigureSpec(
             "participant-rights" + (f"-p{page:02d}" if len(pages) > 1 else ""),
             {lang: label(lang, "ผู้ให้ข้อมูล × สิทธิ", "Participants × rights") + of[lang] for lang in LANGS},
             {"th": "แต่ละแถวคือผู้ให้ข้อมูลหนึ่งคน สีเข้มคือสิทธินั้นถูกพูดถึงในหลายช่วงข้อความ",
@@ -284,7 +291,7 @@ def _agreement_part(content: ReportContent, data: LoadedStudy, samples: int) -> 
         agreement_display(content.tables["agreement-rights"]))
     content.display["agreement-codes"] = (titles["codes"], unit,
                                           agreement_display(content.tables["agreement-codes"]))
-    content.figures.append(FigureSpec(
+    content.add_figure(FigureSpec(
         "agreement-rights", titles["rights"],
         {"th": "ค่าแอลฟาของคริปเพนดอร์ฟรายสิทธิ สิทธิหนึ่งใช้กับช่วงข้อความเมื่อมีรหัสใดของสิทธินั้น "
                "0.8 ขึ้นไปเชื่อถือได้ 0.667 ขึ้นไปพอใช้ได้",
@@ -294,7 +301,7 @@ def _agreement_part(content: ReportContent, data: LoadedStudy, samples: int) -> 
     pages = figures.agreement_pages(per_code)
     for page in range(1, pages + 1):
         of = _page_of(page, pages)
-        content.figures.append(FigureSpec(
+        content.add_figure(FigureSpec(
             "agreement-codes" + (f"-{page}" if pages > 1 else ""),
             {lang: titles["codes"][lang] + of[lang] for lang in LANGS},
             {"th": "ค่าแอลฟาของคริปเพนดอร์ฟรายรหัส เรียงจากค่าต่ำสุด 0.8 ขึ้นไปเชื่อถือได้ 0.667 ขึ้นไปพอใช้ได้",
@@ -314,15 +321,17 @@ def _words_part(content: ReportContent, data: LoadedStudy, min_cell: int) -> Non
     counted = participants.loc[participants["group"].isin(sizes[sizes >= min_cell].index), "transcript_id"]
     words = words_table(data.study, text=data.text, corpus=data.corpus)
     top = word_frequencies(words[words["transcript_id"].isin(counted)], by="group", top=15)
-    content.figures.append(FigureSpec(
+    content.add_figure(FigureSpec(
         "top-words-group", {"th": "คำที่พบบ่อยในแต่ละกลุ่ม", "en": "Most frequent words per group"},
         {"th": "จำนวนครั้งต่อ 1,000 คำ ไม่นับคำเชื่อมและเครื่องหมาย",
          "en": "Occurrences per 1,000 words, without stopwords and punctuation."},
         "top_words", top, {"frequencies": top, "values": data.study.value_labels("group")}))
 
 
-def report_content(source: Study | LoadedStudy, *, samples: int = 1000) -> ReportContent:
-    """Every table and figure of the report for a study (its rule, coders and ``min_cell``)."""
+def report_content(source: Study | LoadedStudy, *, samples: int = 1000,
+                   on_figure: Callable[[FigureSpec], None] | None = None) -> ReportContent:
+    """Every table and figure of the report for a study (its rule, coders and ``min_cell``);
+    ``on_figure`` is called with each figure as soon as it is made."""
     data = loaded(source)
     study, corpus, codebook = data.study, data.corpus, data.codebook
     counted = counted_codings(data.codings, data.coverage, corpus, codebook, rule=study.rule,
@@ -339,7 +348,7 @@ def report_content(source: Study | LoadedStudy, *, samples: int = 1000) -> Repor
                         min_cell=study.min_cell)
     rights = [(c.id, c.label.get("th", ""), c.label.get("en", ""))
               for c in codebook.roots if c.kind == "right"]
-    content = ReportContent(meta, counted, {}, {}, [], quotes, rights)
+    content = ReportContent(meta, counted, {}, {}, [], quotes, rights, on_figure)
     _rights_part(content, codebook)
     for by in study.attributes:
         if by in counted.participants:

@@ -112,12 +112,13 @@ def page_image(image, width: int = PAGE_WIDTH_PX) -> bytes:
     wide, on white, in 256 colours (the files in ``figures/`` keep their 300 dpi for print)."""
     from PIL import Image
 
-    image = (image if isinstance(image, Image.Image) else Image.fromarray(image, "RGBA")).convert("RGBA")
+    image = image if isinstance(image, Image.Image) else Image.fromarray(image, "RGBA")
+    image = image if image.mode == "RGBA" else image.convert("RGBA")
     if image.getextrema()[3][0] < 255:  # see-through somewhere: onto white
         image = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image)
     flat = image.convert("RGB")
-    if flat.width > width:
-        flat = flat.resize((width, round(flat.height * width / flat.width)), Image.Resampling.LANCZOS,
+    if flat.width > width:  # Hamming: as sharp as Lanczos for text at this ratio, in half the time
+        flat = flat.resize((width, round(flat.height * width / flat.width)), Image.Resampling.HAMMING,
                            reducing_gap=2.0)
     buffer = io.BytesIO()
     palette = flat.quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)

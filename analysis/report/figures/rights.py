@@ -297,14 +297,14 @@ def cooccurrence_heatmap(matrix: pd.DataFrame, *, labels: dict[str, str], lang: 
     ids = list(matrix.index)
     values = matrix.loc[ids, ids].to_numpy(float, copy=True)
     values[np.triu_indices(len(ids), k=1)] = np.nan
-    rows, columns = ([_name(i, labels.get(i), 30, lines) for i in ids] for lines in (2, 1))
-    side = 0.42 * len(ids)
-    figure = Figure(figsize=(side + 4.4, side + 3.4), layout="constrained")
+    rows = [_name(i, labels.get(i), 30, 2) for i in ids]  # columns: the ids only, so the page holds it
+    wide, tall = min(0.42 * len(ids), PAGE_INCHES[0] - 3.8), 0.4 * len(ids)  # rows: two lines of label
+    figure = Figure(figsize=(wide + 3.8, min(tall + 1.9, PAGE_INCHES[1])), layout="constrained")
     units = label(lang, *{"participant": ("ผู้ให้ข้อมูล", "participants"),
                           "segment": ("ช่วงข้อความ", "segments")}[unit])
     top = np.nanmax(values) if len(ids) else 1
-    _grid(figure, values, rows=rows, columns=columns, cmap="cividis", norm=Normalize(0, max(top, 1)),
-          edges="white", bar_label=units, rotation=45)
+    _grid(figure, values, rows=rows, columns=ids, cmap="cividis", norm=Normalize(0, max(top, 1)),
+          edges="white", bar_label=units, rotation=90)
     cell_th, cell_en = TOGETHER[unit]
     return _finish(figure, lang, ("สิทธิที่ถูกละเมิดร่วมกัน", "Rights violated together"), (
         f"{cell_th} เส้นทแยง: จำนวน{units}ที่พบสิทธินั้น ({len(ids)} สิทธิ)",
