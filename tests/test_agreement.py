@@ -108,5 +108,7 @@ def test_agreement_bootstrap_in_blocks_gives_the_same_interval(monkeypatch) -> N
     data = np.vstack([truth, np.where(rng.random(300) < 0.2, (truth + 1) % 3, truth)])
     whole = bootstrap_alpha(data, samples=400, seed=2)
     monkeypatch.setattr(stats, "_BLOCK_CELLS", 7 * 300)  # blocks of 7 samples, the last one shorter
+    stats._resampling_weights.cache_clear()  # drawn again, block by block: the same draws
     assert bootstrap_alpha(data, samples=400, seed=2) == pytest.approx(whole, abs=1e-12)
+    stats._resampling_weights.cache_clear()
     assert stats._resampling_weights(300, 400, 2).dtype.itemsize == 1

@@ -134,9 +134,12 @@ _BLOCK_CELLS = 4_000_000  # resampling weights turned to floats at a time (32 MB
 def _resampling_weights(units: int, samples: int, seed: int) -> np.ndarray:
     """How often each unit is drawn in each bootstrap sample (samples × units, as small integers),
     reused across codes that share their units, so a whole table resamples the same units."""
-    rng = np.random.default_rng(seed)
-    weights = rng.multinomial(units, np.full(units, 1 / units), size=samples)
-    weights = weights.astype(np.min_scalar_type(int(weights.max(initial=0))))
+    rng, chance, block = np.random.default_rng(seed), np.full(units, 1 / units), max(1, _BLOCK_CELLS // units)
+    blocks = []  # drawn a block of samples at a time and narrowed at once: never samples × units of int64
+    for first in range(0, samples, block):
+        drawn = rng.multinomial(units, chance, size=min(block, samples - first))
+        blocks.append(drawn.astype(np.min_scalar_type(int(drawn.max(initial=0)))))
+    weights = np.concatenate(blocks) if blocks else np.zeros((0, units), np.uint8)
     weights.setflags(write=False)
     return weights
 

@@ -136,7 +136,7 @@ def _build_with(study: Study, pool: Executor, fingerprint: str, *, progress: boo
     bar = tqdm(total=4, desc="Report / รายงาน", unit="step", disable=not progress)
     bar.set_postfix_str("tables / ตาราง")
     drawing = FigureDrawing(pool, folder, tuple(key_originals(study)))
-    content = report_content(data, samples=samples, on_figure=drawing.submit)
+    content = report_content(data, samples=samples, on_figure=drawing.submit, keep_tokens=False)
     del data  # what the report needs is in ``content`` now
     content.meta.update(date=date.today().isoformat(), data_hash=fingerprint[:12])
     files = _write_tables(folder, content.tables)

@@ -34,6 +34,7 @@ from analysis.report.figures.rights import PAGE_ROWS, group_pages, participant_p
 from analysis.report.figures.style import value_label
 from analysis.report.html import Texts
 from analysis.study import Study
+from analysis.text.pipeline import StudyText
 
 
 class ReportError(SitthiError):
@@ -310,28 +311,36 @@ def _agreement_part(content: ReportContent, data: LoadedStudy, samples: int) -> 
             "agreement_alpha", content.tables["agreement-codes"], {"table": per_code, "page": page}))
 
 
-def _words_part(content: ReportContent, data: LoadedStudy, min_cell: int) -> None:
+def _top_words(content: ReportContent, data: LoadedStudy, min_cell: int) -> pd.DataFrame | None:
     """Most frequent words per group, from groups of at least ``min_cell`` participants only."""
     from analysis.text.words import word_frequencies, words_table
 
     participants = content.counted.participants
     if "group" not in participants:
-        return
+        return None
     sizes = participants["group"].value_counts()
     counted = participants.loc[participants["group"].isin(sizes[sizes >= min_cell].index), "transcript_id"]
     words = words_table(data.study, text=data.text, corpus=data.corpus)
-    top = word_frequencies(words[words["transcript_id"].isin(counted)], by="group", top=15)
+    return word_frequencies(words[words["transcript_id"].isin(counted)], by="group", top=15)
+
+
+def _words_part(content: ReportContent, top: pd.DataFrame | None, values: dict) -> None:
+    """The figure of :func:`_top_words`' table (none without a group attribute)."""
+    if top is None:
+        return
     content.add_figure(FigureSpec(
         "top-words-group", {"th": "คำที่พบบ่อยในแต่ละกลุ่ม", "en": "Most frequent words per group"},
         {"th": "จำนวนครั้งต่อ 1,000 คำ ไม่นับคำเชื่อมและเครื่องหมาย",
          "en": "Occurrences per 1,000 words, without stopwords and punctuation."},
-        "top_words", top, {"frequencies": top, "values": data.study.value_labels("group")}))
+        "top_words", top, {"frequencies": top, "values": values}))
 
 
 def report_content(source: Study | LoadedStudy, *, samples: int = 1000,
-                   on_figure: Callable[[FigureSpec], None] | None = None) -> ReportContent:
+                   on_figure: Callable[[FigureSpec], None] | None = None,
+                   keep_tokens: bool = True) -> ReportContent:
     """Every table and figure of the report for a study (its rule, coders and ``min_cell``);
-    ``on_figure`` is called with each figure as soon as it is made."""
+    ``on_figure`` is called with each figure as soon as it is made. Without ``keep_tokens``, a
+    ``LoadedStudy`` given holds no token table afterwards (a build that needs it no more saves memory)."""
     data = loaded(source)
     study, corpus, codebook = data.study, data.corpus, data.codebook
     counted = counted_codings(data.codings, data.coverage, corpus, codebook, rule=study.rule,
@@ -354,7 +363,10 @@ def report_content(source: Study | LoadedStudy, *, samples: int = 1000,
         if by in counted.participants:
             _breakdown_part(content, codebook, by, study.min_cell, study.value_labels(by))
     _together_part(content, codebook)
+    top = _top_words(content, data, study.min_cell)
+    if not keep_tokens:  # nothing below needs the token table: let it go before agreement's arrays come
+        data.text = StudyText(data.text.segments, data.text.tokens.iloc[0:0])
     _agreement_part(content, data, samples)
-    _words_part(content, data, study.min_cell)
+    _words_part(content, top, study.value_labels("group"))
     content.tables["quotes"] = quotes
     return content
