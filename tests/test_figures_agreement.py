@@ -97,6 +97,8 @@ def test_figures_agreement_right_used_only_through_its_codes_is_not_zero() -> No
     figure = agreement_alpha(per_right, lang="en", by="right")
     x = figure.axes[0].collections[-1].get_offsets()[:, 0]
     assert list(x) == [per_right.set_index("id").loc["LIB", "alpha"]]
+    legend = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
+    assert legend[0] == "unreliable (α < 0.667)" and len(legend) == 3  # every colour of a point is explained
     assert "any of its codes" in figure.texts[-1].get_text().replace("\n", " ")
     assert "รายสิทธิ" in agreement_alpha(per_right, lang="th", by="right")._suptitle.get_text()
     with pytest.raises(ValueError, match="by"):

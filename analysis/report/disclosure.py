@@ -56,7 +56,8 @@ def note(min_cell: int, merged: bool) -> dict[str, str]:
     parts = {lang: text.format(p=primary_mark(min_cell), m=min_cell, top=min_cell - 1)
              for lang, text in NOTE.items()}
     if merged:
-        parts = {lang: f"{parts[lang]}. {OTHER_NOTE[lang].format(m=min_cell)}" for lang in parts}
+        parts = {lang: f"{parts[lang]}{' ' if lang == 'th' else '. '}{OTHER_NOTE[lang].format(m=min_cell)}"
+                 for lang in parts}  # Thai ends a sentence with a space, not a full stop
     return parts
 
 

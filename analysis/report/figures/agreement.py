@@ -71,6 +71,8 @@ def agreement_alpha(table: pd.DataFrame, *, lang: str = "th", by: str = "code", 
                                              (shown["alpha_high"] - shown["alpha"]).clip(lower=0)],
                     fmt="none", ecolor="#999999", capsize=2)
         ax.scatter(shown["alpha"], y, c=[_colour(a) for a in shown["alpha"]], zorder=3)
+        ax.plot([], [], "o", color=PALETTE[5],  # the colour of points below both lines, in the legend too
+                label=f"{label(lang, 'เชื่อถือไม่ได้', 'unreliable')} (α < {TENTATIVE})")
         for x, colour, name in ((TENTATIVE, PALETTE[1], label(lang, "พอใช้ได้", "tentative")),
                                 (RELIABLE, PALETTE[2], label(lang, "เชื่อถือได้", "reliable"))):
             ax.axvline(x, color=colour, linestyle="--", label=f"{name} (α ≥ {x})")
@@ -80,7 +82,7 @@ def agreement_alpha(table: pd.DataFrame, *, lang: str = "th", by: str = "code", 
         ax.set_xlim(min(-0.05, low - 0.05), 1.05)  # the same scale on every page
         ax.set_xlabel(label(lang, "ค่าแอลฟาของคริปเพนดอร์ฟ (α) เส้น: ช่วงความเชื่อมั่น 95%",
                             "Krippendorff's α; bars: 95% CI"))
-        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, fontsize=9, frameon=False)
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3, fontsize=9, frameon=False)
         _finish(figure, table, rated, lang=lang, by=by, page=page, pages=pages)
     return figure
 
