@@ -34,11 +34,24 @@ def _unit_coincidences(counts: np.ndarray) -> np.ndarray:
     return pairs / (m - 1)
 
 
-def unit_coincidences(data, domain) -> np.ndarray:
+def value_counts(data, domain) -> np.ndarray:
+    """Units × values: how many coders gave each value of ``domain`` to each unit (every unit)."""
+    return (np.asarray(data)[:, :, None] == np.asarray(domain, dtype=float)[None, None, :]).sum(axis=0)
+
+
+def pair_agreement(counts: np.ndarray) -> np.ndarray:
+    """Per unit with two or more ratings (``counts`` as ``value_counts``): the share of coder pairs
+    that agree on it."""
+    m = counts.sum(axis=1)
+    rated = m >= 2
+    return (counts * (counts - 1)).sum(axis=1)[rated] / (m[rated] * (m[rated] - 1))
+
+
+def unit_coincidences(data, domain, counts: np.ndarray | None = None) -> np.ndarray:
     """Per-unit coincidence matrices (units × V × V) over a fixed value ``domain``, zero for units
-    with fewer than two ratings, so matrices of several codes over the same units can be added."""
-    data = np.asarray(data, dtype=float)
-    counts = (data[:, :, None] == np.asarray(domain, dtype=float)[None, None, :]).sum(axis=0)
+    with fewer than two ratings, so matrices of several codes over the same units can be added
+    (``counts``: the data's ``value_counts``, when the caller has them)."""
+    counts = value_counts(data, domain) if counts is None else counts
     m = counts.sum(axis=1)
     result = np.zeros((len(counts), len(domain), len(domain)))
     pairable = m >= 2
@@ -180,10 +193,7 @@ def fleiss_kappa(counts) -> float:
 def percent_agreement(data) -> float:
     """Mean over units (with ≥ 2 ratings) of the share of coder pairs that agree on the unit."""
     _, counts = _unit_value_counts(data)
-    if len(counts) == 0:
-        return float("nan")
-    m = counts.sum(axis=1)
-    return float(((counts * (counts - 1)).sum(axis=1) / (m * (m - 1))).mean())
+    return float(pair_agreement(counts).mean()) if len(counts) else float("nan")
 
 
 def verdict(alpha: float) -> str:

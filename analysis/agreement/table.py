@@ -17,7 +17,9 @@ from analysis.agreement.stats import (
     alpha_from_units,
     bootstrap_from_units,
     kappa_from_table,
+    pair_agreement,
     unit_coincidences,
+    value_counts,
     verdict,
 )
 from analysis.codebook.model import Codebook
@@ -120,17 +122,15 @@ class Tally:
 
     @classmethod
     def of(cls, matrix: np.ndarray) -> Tally:
-        counts = np.stack([(matrix == value).sum(axis=0) for value in BINARY], axis=1)  # segments × values
-        m = counts.sum(axis=1)
-        rated = m >= 2
-        shares = (counts * (counts - 1)).sum(axis=1)[rated] / (m[rated] * (m[rated] - 1))
+        counts = value_counts(matrix, BINARY)
+        shares = pair_agreement(counts)
         pairs = None
         if matrix.shape[0] == 2:
             both = ~np.isnan(matrix).any(axis=0)
             first, second = (matrix[k, both] for k in (0, 1))
             pairs = np.array([[((first == a) & (second == b)).sum() for b in BINARY] for a in BINARY], float)
-        return cls(unit_coincidences(matrix, BINARY), matrix.shape[1], (matrix == 1).any(axis=1),
-                   float(shares.sum()), int(rated.sum()), pairs)
+        return cls(unit_coincidences(matrix, BINARY, counts), matrix.shape[1], (matrix == 1).any(axis=1),
+                   float(shares.sum()), len(shares), pairs)
 
     def __add__(self, other: Tally) -> Tally:
         pairs = None if self.pairs is None else self.pairs + other.pairs

@@ -208,7 +208,7 @@ class FigureDrawing:
         from tqdm.auto import tqdm
 
         tasks = [(spec, lang, self.stem(spec, lang)) for spec in self.specs for lang in LANGS]
-        drawn = DrawnFigures([_write_csv(stem.with_suffix(".csv"), spec.numbers) for spec, _, stem in tasks])
+        drawn = DrawnFigures([write_csv(stem.with_suffix(".csv"), spec.numbers) for spec, _, stem in tasks])
         with tqdm(total=len(tasks), desc="Figures / แผนภูมิ", unit="figure", disable=not progress,
                   leave=False) as bar:
             here = ((*draw_figure(*task), None) for task in tasks if callable(task[0].function))
@@ -315,12 +315,7 @@ def _remove_leaks(study: Study, files: list[Path], pool: Executor | None = None,
     return [p for p in files if p not in flagged], [leak.message for leak in leaks]
 
 
-def _write_csv(path: Path, frame: pd.DataFrame) -> Path:
-    """``frame`` as CSV in which no cell can run as a spreadsheet formula (``analysis.spreadsheets``)."""
-    return write_csv(path, frame)
-
-
 def _write_tables(folder: Path, tables: dict[str, pd.DataFrame]) -> list[Path]:
     """Each table as ``tables/<name>.csv`` and all of them as sheets of ``tables.xlsx`` (text as text)."""
-    files = [_write_csv(folder / "tables" / f"{name}.csv", frame) for name, frame in tables.items()]
+    files = [write_csv(folder / "tables" / f"{name}.csv", frame) for name, frame in tables.items()]
     return [*files, write_workbook(folder / "tables.xlsx", tables)]

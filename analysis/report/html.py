@@ -104,7 +104,7 @@ def page_png(path: Path, width: int = PAGE_WIDTH_PX) -> bytes:
     from PIL import Image
 
     with Image.open(path) as image:
-        return page_image(image.convert("RGBA"), width)
+        return page_image(image, width)
 
 
 def page_image(image, width: int = PAGE_WIDTH_PX) -> bytes:
