@@ -24,6 +24,7 @@ SECRETS_ENV = "SITTHI_SECRETS"
 LANGUAGES = ("th", "en", "mixed")
 SEGMENT_UNITS = ("turn", "paragraph", "sentence")
 CODING_RULES = ("union", "majority", "final")
+FIGURE_FORMATS = ("png", "svg", "pdf")  # the files of each figure; report.html needs the PNG
 
 DEFAULT_PATHS = {
     "raw": "data/raw",
@@ -73,6 +74,9 @@ class Study:
         Which codings the report counts (``[report]``): ``union`` (any of ``coders`` applied the
         code), ``majority`` (more than half of the ``coders`` who coded the transcript did) or
         ``final`` (only ``final_coder``'s, after the consensus meeting). No ``coders``: everyone.
+    figure_formats
+        The files each figure is saved as (``[report] figure_formats``): PNG at 300 dpi (always: the
+        report page shows it), SVG (text stays text, to edit labels), PDF (fonts embedded, for print).
     labels
         How readers see attribute values (``[labels.<attribute>]``): attribute → value →
         ``{"th": ..., "en": ...}``; a value or language without a label is shown as it is.
@@ -90,6 +94,7 @@ class Study:
     rule: str = "majority"
     coders: tuple[str, ...] = ()
     final_coder: str | None = None
+    figure_formats: tuple[str, ...] = FIGURE_FORMATS
     id: str | None = None
     labels: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
 
@@ -206,6 +211,10 @@ def read_study_file(config: Path) -> Study:
     if rule == "final" and not isinstance(final_coder, str):
         raise fail("rule", 'rule = "final" needs the coder whose codings are final',
                    'add final_coder = "name" to [report]')
+    formats = report.get("figure_formats", list(FIGURE_FORMATS))
+    if not isinstance(formats, list) or "png" not in formats or any(f not in FIGURE_FORMATS for f in formats):
+        raise fail("figure_formats", f"[report] figure_formats must list \"png\" and any of svg, pdf, "
+                   f"not {formats!r}", 'e.g. figure_formats = ["png", "pdf"]')
     unknown_paths = sorted(set(paths) - set(DEFAULT_PATHS))
     if unknown_paths:
         raise fail(unknown_paths[0], f"unknown path {unknown_paths[0]!r} in [paths]",
@@ -225,6 +234,7 @@ def read_study_file(config: Path) -> Study:
         rule=rule,
         coders=tuple(coders),
         final_coder=final_coder,
+        figure_formats=tuple(dict.fromkeys(formats)),
         id=study_id,
         labels=labels,
     )
@@ -307,6 +317,8 @@ rule = "majority"
 # Coders whose codings count; empty means everyone
 coders = []
 # final_coder = "name"
+# The files of each figure: PNG (300 dpi, always), SVG (labels stay editable text), PDF (for print)
+figure_formats = ["png", "svg", "pdf"]
 """
 
 GITIGNORE_TEMPLATE = """\

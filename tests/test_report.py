@@ -11,6 +11,7 @@ import pytest
 from docx import Document
 
 from analysis.report.build import ReportError, build_report
+from analysis.study import load_study
 from conftest import build_tiny_study
 
 FIGURES = ["rights-violated", "rights-by-site", "rights-together", "participant-rights",
@@ -202,6 +203,12 @@ def test_report_removes_the_files_an_earlier_build_made_and_this_one_does_not(co
     data["files"] += ["figures/th/agreement-alpha.png", "../outside.txt"]
     (first.folder.parent / "outside.txt").write_text("keep", encoding="utf-8")
     manifest.write_text(json.dumps(data), encoding="utf-8")
-    again = build_report(coded_tiny_study, samples=50, force=True)
+    config = coded_tiny_study.config_file  # and the team no longer wants SVG files
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'figure_formats = ["png", "svg", "pdf"]', 'figure_formats = ["png", "pdf"]'), encoding="utf-8")
+    again = build_report(load_study(coded_tiny_study.root), samples=50)
+    assert again.rebuilt
     assert not stale.exists() and mine.exists() and (first.folder.parent / "outside.txt").exists()
     assert all(path.is_file() for path in again.files)
+    figures = {p.suffix for p in (first.folder / "figures").rglob("*.*")}
+    assert figures == {".png", ".pdf", ".csv", ".txt"}  # the SVGs of the first build are gone

@@ -11,6 +11,7 @@ from conftest import REPO
 
 def test_study_demo_settings(demo_study) -> None:
     assert demo_study.root == REPO
+    assert demo_study.figure_formats == ("png", "svg", "pdf")
     assert demo_study.segment_unit == "turn"
     assert demo_study.min_cell == 3
     assert {"site", "group"} <= set(demo_study.attributes)
@@ -67,6 +68,9 @@ def test_study_init_never_overwrites(tmp_path: Path) -> None:
     ('[study]\nname = "x"\n\nmin_cell = 0\n', 4, "min_cell"),
     ('[study]\nname = "x"\nlanguages = ["th", "lo"]\n', 3, "unknown language"),
     ('[study]\nlanguages = ["th"]\n', None, "no name"),
+    ('[study]\nname = "x"\n[report]\nfigure_formats = ["svg", "pdf"]\n', 4, "must list \"png\""),
+    ('[study]\nname = "x"\n[report]\nfigure_formats = ["png", "gif"]\n', 4, "any of svg, pdf"),
+    ('[study]\nname = "x"\n[report]\nfigure_formats = "png"\n', 4, "figure_formats"),
 ])
 def test_study_bad_settings_name_file_and_line(tmp_path: Path, text: str, line, what: str) -> None:
     config = tmp_path / "study.toml"

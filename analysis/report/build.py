@@ -24,8 +24,9 @@ from analysis.coding.check import check_study
 from analysis.coding.loaded import LoadedStudy
 from analysis.files import hold_lock, write_atomic
 from analysis.report.content import FigureSpec, ReportError
-from analysis.report.figures import LANGS, save_figure
-from analysis.report.figures.style import rendered_pixels, style
+from analysis.report.figures import LANGS
+from analysis.report.figures.saving import FIGURE_FORMATS, rendered_pixels, save_figure
+from analysis.report.figures.style import style
 from analysis.report.provenance import software_versions
 from analysis.spreadsheets import write_csv, write_workbook
 from analysis.study import Study
@@ -135,7 +136,7 @@ def _build_with(study: Study, pool: Executor, fingerprint: str, *, progress: boo
     _check(data)
     bar = tqdm(total=4, desc="Report / รายงาน", unit="step", disable=not progress)
     bar.set_postfix_str("tables / ตาราง")
-    drawing = FigureDrawing(pool, folder, tuple(key_originals(study)))
+    drawing = FigureDrawing(pool, folder, tuple(key_originals(study)), study.figure_formats)
     content = report_content(data, samples=samples, on_figure=drawing.submit, keep_tokens=False)
     del data  # what the report needs is in ``content`` now
     content.meta.update(date=date.today().isoformat(), data_hash=fingerprint[:12])
@@ -143,6 +144,7 @@ def _build_with(study: Study, pool: Executor, fingerprint: str, *, progress: boo
     bar.update()
     bar.set_postfix_str("quotes.docx")
     files.append(write_quotes_docx(folder / "quotes.docx", content.quotes, content.rights, content.meta))
+    drawing.scan(files)  # on the workers once they have drawn the figures: report.html alone is left
     bar.update()
     bar.set_postfix_str("figures / แผนภูมิ")
     drawn = drawing.finish(progress=progress)
@@ -186,18 +188,27 @@ class DrawnFigures:
 
 class FigureDrawing:
     """Figures drawn as soon as they are made: the workers draw those given by name
-    (``FigureSpec.function``) and scan their files with the leak guard (``originals``: the key's)."""
+    (``FigureSpec.function``) and scan their files with the leak guard (``originals``: the key's), and
+    scan the other outputs handed to ``scan``."""
 
-    def __init__(self, pool: Executor, folder: Path, originals: tuple[str, ...] = ()) -> None:
-        self.pool, self.folder, self.originals = pool, folder, originals
+    def __init__(self, pool: Executor, folder: Path, originals: tuple[str, ...] = (),
+                 formats: tuple[str, ...] = FIGURE_FORMATS) -> None:
+        self.pool, self.folder, self.originals, self.formats = pool, folder, originals, formats
         self.specs: list[FigureSpec] = []
         self.drawing: list[Future] = []
+        self.scans: dict[Path, Future] = {}
 
     def submit(self, spec: FigureSpec) -> None:
         self.specs.append(spec)
         if not callable(spec.function):
             self.drawing += [self.pool.submit(_draw_and_scan, spec, lang, self.stem(spec, lang),
-                                              self.originals) for lang in LANGS]
+                                              self.originals, self.formats) for lang in LANGS]
+
+    def scan(self, paths: list[Path]) -> None:
+        """Run the leak guard on ``paths`` in the workers (after the figures handed over so far)."""
+        from analysis.privacy.leak_guard import scan_file
+
+        self.scans |= {path: self.pool.submit(scan_file, path, self.originals) for path in paths}
 
     def stem(self, spec: FigureSpec, lang: str) -> Path:
         return self.folder / "figures" / lang / spec.key
@@ -211,7 +222,7 @@ class FigureDrawing:
         drawn = DrawnFigures([write_csv(stem.with_suffix(".csv"), spec.numbers) for spec, _, stem in tasks])
         with tqdm(total=len(tasks), desc="Figures / แผนภูมิ", unit="figure", disable=not progress,
                   leave=False) as bar:
-            here = ((*draw_figure(*task), None) for task in tasks if callable(task[0].function))
+            here = ((*draw_figure(*task, self.formats), None) for task in tasks if callable(task[0].function))
             there = (done.result() for done in as_completed(self.drawing))
             for files, key_lang, page, leaks in [*here, *there]:
                 drawn.files += files
@@ -220,6 +231,9 @@ class FigureDrawing:
                     drawn.scanned.update(files)
                     drawn.leaks += leaks
                 bar.update()
+        for path, scanning in self.scans.items():
+            drawn.scanned.add(path)
+            drawn.leaks += scanning.result()
         return drawn
 
 
@@ -262,20 +276,16 @@ def _warm_up() -> None:
     numbers_and_addresses("081-234-5678 nok@example.org")
 
 
-def draw_figure(spec: FigureSpec, lang: str, stem: Path) -> tuple[list[Path], tuple[str, str], bytes]:
-    """Draw ``spec`` in ``lang`` and save it as ``stem.png`` (300 dpi), ``.svg`` and ``.pdf``; return
-    the files, (key, language) and the page image of report.html (from the 300-dpi pixels just drawn).
-
-    The layout is worked out once (for the PNG), then fixed: the SVG and PDF do not lay it out again.
-    """
+def draw_figure(spec: FigureSpec, lang: str, stem: Path, formats: tuple[str, ...] = FIGURE_FORMATS
+                ) -> tuple[list[Path], tuple[str, str], bytes]:
+    """Draw ``spec`` in ``lang`` and save it as ``stem.png`` (300 dpi) and the other ``formats``; return
+    the files, (key, language) and the page image of report.html (from the 300-dpi pixels drawn)."""
     from analysis.report.html import page_image, page_png
 
     figure = spec.draw(lang)
-    files = save_figure(figure, stem, formats=("png",))
-    pixels = rendered_pixels(figure, style()["savefig.dpi"])
-    page = page_png(files[0]) if pixels is None else page_image(pixels)
-    figure.set_layout_engine("none")
-    return files + save_figure(figure, stem, formats=("svg", "pdf")), (spec.key, lang), page
+    files = save_figure(figure, stem, formats=("png", *(f for f in formats if f != "png")))
+    pixels = rendered_pixels(figure)
+    return files, (spec.key, lang), page_png(files[0]) if pixels is None else page_image(pixels)
 
 
 def _remove_stale(folder: Path, names: list[str]) -> None:
@@ -292,11 +302,12 @@ def _remove_stale(folder: Path, names: list[str]) -> None:
             path.unlink()
 
 
-def _draw_and_scan(spec: FigureSpec, lang: str, stem: Path, originals: tuple[str, ...]):
+def _draw_and_scan(spec: FigureSpec, lang: str, stem: Path, originals: tuple[str, ...],
+                   formats: tuple[str, ...] = FIGURE_FORMATS):
     """:func:`draw_figure`, then the leak guard's findings in the files it wrote."""
     from analysis.privacy.leak_guard import scan_file
 
-    files, key_lang, page = draw_figure(spec, lang, stem)
+    files, key_lang, page = draw_figure(spec, lang, stem, formats)
     return files, key_lang, page, [leak for path in files for leak in scan_file(path, originals)]
 
 

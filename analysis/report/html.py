@@ -114,7 +114,7 @@ def page_image(image, width: int = PAGE_WIDTH_PX) -> bytes:
 
     image = image if isinstance(image, Image.Image) else Image.fromarray(image, "RGBA")
     image = image if image.mode == "RGBA" else image.convert("RGBA")
-    if image.getextrema()[3][0] < 255:  # see-through somewhere: onto white
+    if image.getchannel("A").getextrema()[0] < 255:  # see-through somewhere: onto white
         image = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image)
     flat = image.convert("RGB")
     if flat.width > width:  # Hamming: as sharp as Lanczos for text at this ratio, in half the time
