@@ -5,14 +5,15 @@ run with nothing changed. Memory is that of this process and the worker processe
 together, sampled every 0.1 s: "peak_mib" (the goal's number) sums their proportional set sizes (PSS: a
 page shared by n processes counts 1/n in each, so forked workers' shared copy-on-write pages count once);
 "peak_rss_mib" sums their resident sets, which counts every shared page once per process (too much).
-Prints one JSON object.
-Usage: ``python benchmarks/report.py [--copies 1 10 100]``.
+Prints one JSON object. ``--figure-formats png pdf`` measures a study that saves only those formats.
+Usage: ``python benchmarks/report.py [--copies 1 10 100] [--figure-formats png svg pdf]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import tempfile
 import threading
@@ -23,6 +24,7 @@ import psutil
 from democopy import copy_demo
 
 from analysis.report.build import build_report
+from analysis.study import FIGURE_FORMATS, Study, load_study
 
 
 class PeakMemory:
@@ -62,6 +64,14 @@ def _timed(study, **options) -> float:
     return round(time.perf_counter() - started, 2)
 
 
+def with_figure_formats(study: Study, formats: list[str]) -> Study:
+    """``study`` saving its figures in ``formats`` only."""
+    text = re.sub(r"^figure_formats = .*$", f"figure_formats = {json.dumps(formats)}",
+                  study.config_file.read_text(encoding="utf-8"), count=1, flags=re.M)
+    study.config_file.write_text(text, encoding="utf-8")
+    return load_study(study.root)
+
+
 def measure(study) -> dict:
     shutil.rmtree(study.cache_dir, ignore_errors=True)
     with PeakMemory() as memory:
@@ -75,11 +85,13 @@ def measure(study) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--copies", type=int, nargs="+", default=[1, 10, 100])
-    results = {}
-    for copies in parser.parse_args().copies:
+    parser.add_argument("--figure-formats", nargs="+", choices=FIGURE_FORMATS, default=list(FIGURE_FORMATS))
+    arguments, results = parser.parse_args(), {}
+    for copies in arguments.copies:
         with tempfile.TemporaryDirectory() as folder:
             name = "demo" if copies == 1 else f"demo_x{copies}"
-            results[name] = measure(copy_demo(Path(folder) / "study", copies, codings=True))
+            study = copy_demo(Path(folder) / "study", copies, codings=True)
+            results[name] = measure(with_figure_formats(study, arguments.figure_formats))
         print(json.dumps({name: results[name]}), flush=True)  # each size as soon as it is measured
     print(json.dumps(results))
 
