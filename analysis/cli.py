@@ -144,11 +144,22 @@ def report(ctx: typer.Context,
 def words(ctx: typer.Context,
           by: Annotated[str | None, typer.Option(help="Attribute to break down by (site, group).")] = None,
           top: Annotated[int, typer.Option(min=1, help="How many words per group.")] = 20,
+          diff: Annotated[bool, typer.Option(
+              "--diff", help="Show how each word of the team's word list was split without it.")] = False,
           study: StudyOption = None) -> None:
     """Most frequent words (without stopwords and punctuation), overall or per group."""
-    from analysis.text.words import word_frequencies, words_table
+    from analysis.text.words import format_word_list_changes, word_frequencies, word_list_changes, words_table
 
-    table = word_frequencies(words_table(_study(ctx, study), progress=True), by=by, top=top)
+    chosen = _study(ctx, study)
+    if diff:
+        changes = word_list_changes(chosen)
+        for line in format_word_list_changes(changes):
+            typer.echo(line)
+        if changes.empty:
+            typer.echo(f"No words in {chosen.word_list_path}: add Thai words there, one per line. "
+                       "/ ยังไม่มีคำในรายการ")
+        return
+    table = word_frequencies(words_table(chosen, progress=True), by=by, top=top)
     typer.echo(table.to_string(index=False))
 
 
@@ -156,13 +167,21 @@ def words(ctx: typer.Context,
 def kwic(ctx: typer.Context, query: Annotated[str, typer.Argument(help="Word or phrase to find.")],
          by: Annotated[str | None, typer.Option(help="Attribute to show with each hit.")] = None,
          window: Annotated[int, typer.Option(min=0, help="Characters of context on each side.")] = 30,
+         substring: Annotated[bool, typer.Option(
+             "--substring", help="Find the text anywhere, also inside longer words.")] = False,
+         lang: Annotated[Literal["en", "th"], typer.Option(help="Language of the column names.")] = "en",
+         xlsx: Annotated[Path | None, typer.Option(help="Also write the table to this .xlsx file.")] = None,
          study: StudyOption = None) -> None:
-    """Keyword in context: every place a word or phrase occurs, with the text around it."""
+    """Keyword in context: every place a word or phrase occurs, as whole words, with the text around it."""
+    from analysis.text.words import format_kwic, write_kwic
     from analysis.text.words import kwic as find
 
-    hits = find(_study(ctx, study), query, window=window, by=by)
-    typer.echo(hits.to_string(index=False) if len(hits) else f"'{query}' not found. / ไม่พบคำนี้")
-    typer.echo(f"{len(hits)} hit(s) in {hits['transcript_id'].nunique()} transcript(s).")
+    hits = find(_study(ctx, study), query, window=window, by=by, substring=substring, lang=lang)
+    for line in format_kwic(hits) if len(hits) else [f"'{query}' not found. / ไม่พบคำนี้"]:
+        typer.echo(line)
+    typer.echo(f"{len(hits)} hit(s) in {hits.iloc[:, 0].nunique()} transcript(s).")
+    if xlsx is not None:
+        typer.echo(f"Wrote {write_kwic(xlsx, hits, lang=lang)}")
 
 
 codebook_app = typer.Typer(help="The study's codebook: check it, print the coder's guide.",

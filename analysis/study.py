@@ -25,6 +25,8 @@ LANGUAGES = ("th", "en", "mixed")
 SEGMENT_UNITS = ("turn", "paragraph", "sentence")
 CODING_RULES = ("union", "majority", "final")
 FIGURE_FORMATS = ("png", "svg", "pdf")  # the files of each figure; report.html needs the PNG
+SEGMENTERS = ("fast", "accurate")  # Thai word segmenters (analysis.text.segmenters)
+WORD_LIST = "words.txt"  # the team's word list, in the codebooks folder
 
 DEFAULT_PATHS = {
     "raw": "data/raw",
@@ -77,6 +79,12 @@ class Study:
     figure_formats
         The files each figure is saved as (``[report] figure_formats``): PNG at 300 dpi (always: the
         report page shows it), SVG (text stays text, to edit labels), PDF (fonts embedded, for print).
+    word_list
+        The team's word list (``word_list`` in ``[study]``, relative to the codebooks folder; default
+        ``words.txt``): Thai words the tokenizer never splits (see ``analysis.text.wordlist``).
+    segmenter
+        The Thai word segmenter (``[text] segmenter``): ``fast`` (dictionary and word frequencies) or
+        ``accurate`` (DeepCut, a neural network: about ten times slower).
     labels
         How readers see attribute values (``[labels.<attribute>]``): attribute → value →
         ``{"th": ..., "en": ...}``; a value or language without a label is shown as it is.
@@ -96,7 +104,9 @@ class Study:
     final_coder: str | None = None
     figure_formats: tuple[str, ...] = FIGURE_FORMATS
     id: str | None = None
+    word_list: str = WORD_LIST
     labels: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
+    segmenter: str = "fast"
 
     @property
     def config_file(self) -> Path:
@@ -124,6 +134,11 @@ class Study:
             return self.codebooks_dir / self.codebook
         found = sorted(self.codebooks_dir.glob("*.yaml"))
         return found[0] if len(found) == 1 else None
+
+    @property
+    def word_list_path(self) -> Path:
+        """The team's word list (it may not exist: then the list is empty)."""
+        return self.codebooks_dir / self.word_list
 
     @property
     def key_id(self) -> str:
@@ -219,6 +234,17 @@ def read_study_file(config: Path) -> Study:
     if unknown_paths:
         raise fail(unknown_paths[0], f"unknown path {unknown_paths[0]!r} in [paths]",
                    f"use only {', '.join(DEFAULT_PATHS)}")
+    word_list = section.get("word_list", WORD_LIST)
+    if not isinstance(word_list, str) or not word_list.strip():
+        raise fail("word_list", f"word_list must be a file name, not {word_list!r}",
+                   f'e.g. word_list = "{WORD_LIST}"')
+    if "word_list" in section and not (config.parent / paths["codebooks"] / word_list).is_file():
+        raise fail("word_list", f"word list {word_list!r} not found in {paths['codebooks']}/",
+                   f"create it (one Thai word per line) or remove the word_list line to use {WORD_LIST}")
+    segmenter = data.get("text", {}).get("segmenter", "fast")
+    if segmenter not in SEGMENTERS:
+        raise fail("segmenter", f"unknown [text] segmenter {segmenter!r}",
+                   'use segmenter = "fast" or segmenter = "accurate"')
     attributes = tuple(section.get("attributes", ()))
     labels = _read_labels(data.get("labels", {}), attributes, config, text)
     return Study(
@@ -236,7 +262,9 @@ def read_study_file(config: Path) -> Study:
         final_coder=final_coder,
         figure_formats=tuple(dict.fromkeys(formats)),
         id=study_id,
+        word_list=word_list,
         labels=labels,
+        segmenter=segmenter,
     )
 
 
@@ -309,6 +337,8 @@ min_cell = {min_cell}
 keep_places = []
 # The codebook, a file in codebooks/
 codebook = "rights-violations.yaml"
+# Thai words the tokenizer must never split (place names, slang): codebooks/words.txt, or
+# word_list = "another-file.txt"
 
 [report]
 # Which codings the report counts: "union" (any coder applied the code), "majority" (more than
@@ -319,6 +349,14 @@ coders = []
 # final_coder = "name"
 # The files of each figure: PNG (300 dpi, always), SVG (labels stay editable text), PDF (for print)
 figure_formats = ["png", "svg", "pdf"]
+"""
+
+WORD_LIST_TEMPLATE = """\
+# Words the team adds to the Thai dictionary so they are never split: place names, slang,
+# organisations. One Thai word per line, written without spaces; "#" starts a comment.
+# `sitthi words --diff` shows how each word was split before it was listed here.
+# e.g.
+# ม่อนแจ่ม  # a village: one word, never ม่อน|แจ่ม
 """
 
 GITIGNORE_TEMPLATE = """\
@@ -351,6 +389,7 @@ def init_study(folder: str | Path, *, name: str | None = None, codebooks: Path |
     if codebooks is not None and codebooks.is_dir():
         for source in sorted(codebooks.glob("*.yaml")):
             (root / DEFAULT_PATHS["codebooks"] / source.name).write_bytes(source.read_bytes())
+    (root / DEFAULT_PATHS["codebooks"] / WORD_LIST).write_text(WORD_LIST_TEMPLATE, encoding="utf-8")
     ignored = "\n".join(f"/{DEFAULT_PATHS[kind]}/" for kind in UNTRACKED)
     (root / ".gitignore").write_text(GITIGNORE_TEMPLATE.format(paths=ignored), encoding="utf-8")
     config.write_text(STUDY_TEMPLATE.format(name=(name or root.name).replace('"', "'"), min_cell=3,

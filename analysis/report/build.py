@@ -165,7 +165,8 @@ def _build_with(study: Study, pool: Executor, fingerprint: str, *, progress: boo
     names = sorted(str(p.relative_to(folder)) for p in files)
     _remove_stale(folder, names)
     manifest = {"fingerprint": fingerprint, "code": code_fingerprint(), "built": content.meta["date"],
-                "version": __version__, "software": software_versions(),
+                "version": __version__,
+                "software": {**software_versions(), "thai_segmenter": study.segmenter},
                 "rule": content.meta["rule"], "coders": content.meta["coders"], "files": names}
     write_atomic(folder / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
     return ReportResult(folder, files, True, fingerprint, removed)

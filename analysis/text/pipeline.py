@@ -11,7 +11,6 @@ import hashlib
 import multiprocessing
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -23,8 +22,10 @@ from analysis.errors import TranscriptError
 from analysis.study import Study
 from analysis.text.cache import FileIndex, TableCache
 from analysis.text.corpus import Corpus, Transcript, read_transcript, transcript_files
+from analysis.text.segmenters import DEFAULT_ENGINE
 from analysis.text.segments import SEGMENT_COLUMNS, segment_body
-from analysis.text.tokenise import Tokenizer, default_tokenizer, token_features
+from analysis.text.tokenise import Tokenizer, token_features, tokenizer_for
+from analysis.text.wordlist import study_list_words
 
 SEGMENT_SCHEMA = pa.schema([("transcript_id", pa.string()), ("segment_id", pa.string()),
                             ("speaker", pa.string()), ("start", pa.int64()), ("end", pa.int64()),
@@ -47,15 +48,15 @@ class StudyText:
     tokens: pd.DataFrame
 
 
-def build_tables(transcript_id: str, body: str, unit: str,
-                 extra_words: tuple[str, ...] = ()) -> tuple[pa.Table, pa.Table]:
+def build_tables(transcript_id: str, body: str, unit: str, extra_words: tuple[str, ...] = (),
+                 engine: str = DEFAULT_ENGINE) -> tuple[pa.Table, pa.Table]:
     """Segment and tokenise one transcript body; offsets in both tables index the body.
 
     The body is tokenised once; each token belongs to the segment it starts in, and tokens
     outside every segment (speaker labels) are left out. ``i`` numbers tokens within a segment.
     """
     segments = segment_body(transcript_id, body, unit)
-    pieces = _tokenizer(extra_words).pieces(body)
+    pieces = _tokenizer(extra_words, engine).pieces(body)
     token_start = np.fromiter((start for start, _ in pieces), dtype=np.int64, count=len(pieces))
     segment_starts = np.array([s.start for s in segments], dtype=np.int64)
     segment_ends = np.array([s.end for s in segments], dtype=np.int64)
@@ -76,13 +77,8 @@ def build_tables(transcript_id: str, body: str, unit: str,
     return segment_table, token_table
 
 
-def _tokenizer(extra_words: tuple[str, ...]) -> Tokenizer:
-    return default_tokenizer() if not extra_words else _tokenizer_with(extra_words)
-
-
-@lru_cache(maxsize=4)
-def _tokenizer_with(extra_words: tuple[str, ...]) -> Tokenizer:
-    return Tokenizer(extra_words)
+def _tokenizer(extra_words: tuple[str, ...], engine: str = DEFAULT_ENGINE) -> Tokenizer:
+    return tokenizer_for(engine, extra_words)
 
 
 def codebook_words(codebook: Codebook) -> list[str]:
@@ -97,6 +93,13 @@ def _codebook_words(study: Study) -> list[str]:
         return []
 
 
+def study_extra_words(study: Study, extra_words: Iterable[str] | None = None) -> tuple[str, ...]:
+    """The tokenizer's extra words: ``extra_words`` (default: the codebook's Thai keywords) and,
+    always, the team's word list (``codebooks/words.txt``; a bad line raises ``WordListError``)."""
+    words = _codebook_words(study) if extra_words is None else extra_words
+    return tuple(sorted({*words, *study_list_words(study)}))
+
+
 @dataclass(frozen=True)
 class _Job:
     """Everything a worker process needs to rebuild one transcript's tables."""
@@ -109,6 +112,7 @@ class _Job:
     require_labels: bool
     cache_dir: Path
     transcript: Transcript | None = None  # already read by the caller: not read again
+    engine: str = DEFAULT_ENGINE
 
 
 def _cache_key(sha256: str, settings: str) -> str:
@@ -119,7 +123,7 @@ def _run(job: _Job) -> tuple[str, str, Path, pa.Table, pa.Table]:
     """Read (unless the caller did), segment, tokenise and cache one transcript (runs in a worker)."""
     transcript = job.transcript or read_transcript(job.path, languages=job.languages,
                                                    require_labels=job.require_labels)
-    segments, tokens = build_tables(transcript.id, transcript.body, job.unit, job.extra_words)
+    segments, tokens = build_tables(transcript.id, transcript.body, job.unit, job.extra_words, job.engine)
     key = _cache_key(transcript.sha256, job.settings)
     cache = TableCache(job.cache_dir)
     cache.save("segments", transcript.id, key, segments)
@@ -129,7 +133,7 @@ def _run(job: _Job) -> tuple[str, str, Path, pa.Table, pa.Table]:
 
 def study_text(study: Study, *, unit: str | None = None, extra_words: Iterable[str] | None = None,
                progress: bool = False, processes: int | None = None,
-               corpus: Corpus | None = None) -> StudyText:
+               corpus: Corpus | None = None, engine: str | None = None) -> StudyText:
     """Segment and token tables of every transcript of ``study``, from the cache where possible.
 
     A transcript file unchanged since the last run (same size and modification time) is not read
@@ -141,17 +145,19 @@ def study_text(study: Study, *, unit: str | None = None, extra_words: Iterable[s
         Segment unit (default: the study's ``segment_unit``).
     extra_words
         Thai words added to the tokenizer's dictionary (default: the Thai keywords of the study's
-        codebook, if it has a valid one, so that no keyword is swallowed in a longer token).
+        codebook, if it has a valid one, so that no keyword is swallowed in a longer token); the
+        team's word list is always added (``study_extra_words``).
     processes
         Worker processes for transcripts that must be rebuilt (default: all cores when there is
         enough text to gain, else 1).
     corpus
         The study's transcripts when the caller has read them already (they are not read again).
+    engine
+        Thai segmenter, ``fast`` or ``accurate`` (default: the study's ``[text] segmenter``).
     """
     unit = unit or study.segment_unit
-    if extra_words is None:
-        extra_words = _codebook_words(study)
-    tokenizer = _tokenizer(tuple(sorted(set(extra_words))))
+    engine = engine or study.segmenter
+    tokenizer = _tokenizer(study_extra_words(study, extra_words), engine)
     settings = f"{unit}:{tokenizer.settings_key}"
     index, cache = FileIndex(study.cache_dir), TableCache(study.cache_dir)
     files = [(path, index.lookup(path)) for path in transcript_files(study.transcripts_dir)]
@@ -175,7 +181,7 @@ def study_text(study: Study, *, unit: str | None = None, extra_words: Iterable[s
                 owners.append((tid, path))
                 continue
         jobs.append(_Job(path, unit, settings, tokenizer.extra_words, study.languages,
-                         study.segment_unit == "turn", study.cache_dir, read.get(path)))
+                         study.segment_unit == "turn", study.cache_dir, read.get(path), engine))
 
     for tid, sha, path, segments, tokens in _run_all(jobs, processes, progress):
         index.record(path, tid, sha)

@@ -1,7 +1,8 @@
 """Tokens of Thai, English and mixed text, exact to the character.
 
-Text is first split by script: runs of Thai characters go to newmm (the Rust engine ``nlpo3``
-with pythainlp's dictionary, plus any extra words such as codebook keywords); everything else
+Text is first split by script: runs of Thai characters go to a word segmenter (``segmenters``:
+``fast``, a unigram Viterbi over pythainlp's dictionary and word frequencies, or ``accurate``,
+DeepCut; both keep extra words such as codebook keywords whole); everything else
 (Latin words, digits, punctuation, emoji) goes to the tokenizer of ``spacy.blank("en")``.
 Thai vowel signs and tone marks never begin a token: one left at a token's start is re-attached
 to the token before it. Whitespace is never a token. Offsets are ``str`` indices into the text
@@ -12,17 +13,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tempfile
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-from analysis.files import write_atomic
 from analysis.text.script import THAI_MARKS, is_thai
+from analysis.text.segmenters import DEFAULT_ENGINE, dictionary_path, frequency_paths, make_segmenter
 
-ENGINE_VERSION = "sitthi-tokenise-1"
+ENGINE_VERSION = "sitthi-tokenise-2"
 # A Thai run may hold "." or "," between Thai characters and one final "." (abbreviations such
 # as พ.ร.บ. and ค.ศ., Thai-digit numbers such as ๒๕,๐๐๐), so newmm sees them whole.
 _THAI_RUN = (r"[\u0e00-\u0e7f](?:[\u0e00-\u0e7f]|[.,](?=[\u0e00-\u0e7f]))*"
@@ -61,24 +60,27 @@ def script_of(text: str) -> str:
 
 
 class Tokenizer:
-    """A Thai + English tokenizer; build one per set of extra Thai words and reuse it.
+    """A Thai + English tokenizer; build one per engine and set of extra Thai words and reuse it.
 
     Parameters
     ----------
     extra_words
-        Thai words added to the newmm dictionary so that they are never swallowed inside a
-        longer token (e.g. codebook keywords).
+        Thai words that are always words of their own, never swallowed inside a longer token
+        (e.g. codebook keywords).
+    engine
+        The Thai segmenter: ``fast`` (default) or ``accurate`` (DeepCut, about ten times slower).
     """
 
-    def __init__(self, extra_words: Iterable[str] = ()) -> None:
+    def __init__(self, extra_words: Iterable[str] = (), engine: str = DEFAULT_ENGINE) -> None:
         self.extra_words = tuple(sorted({w.strip() for w in extra_words if w and w.strip()}))
-        self.dict_name = _load_thai_dictionary(self.extra_words)
+        self.engine = engine
+        self.segmenter = make_segmenter(engine, self.extra_words)
         _english_tokenizer()  # load spaCy now, so that worker processes inherit it
 
     @property
     def settings_key(self) -> str:
-        """Changes whenever the tokens could change: engine version, dictionary, extra words."""
-        digest = hashlib.sha256("\n".join((ENGINE_VERSION, _base_dictionary_digest(),
+        """Changes whenever the tokens could change: engine, its data files, extra words."""
+        digest = hashlib.sha256("\n".join((ENGINE_VERSION, self.engine, _data_digest(),
                                            *self.extra_words)).encode()).hexdigest()
         return digest[:16]
 
@@ -92,20 +94,20 @@ class Tokenizer:
 
     def pieces(self, text: str) -> list[tuple[int, str]]:
         """``(start, text)`` of each token of ``text``, in order: the fast path behind ``tokenize``."""
-        import nlpo3
-
+        runs = list(_RUN_RE.finditer(text))
+        thai = [run.group() for run in runs if run.lastgroup == "thai"]
+        words = iter(self.segmenter.many(thai))
         pieces: list[tuple[int, str]] = []
-        for run in _RUN_RE.finditer(text):
+        for run in runs:
             position = run.start()
             if run.lastgroup == "thai":
-                for word in nlpo3.segment(run.group(), self.dict_name):
-                    pieces.append((position, word))
-                    position += len(word)
+                group, cut = run.group(), 0
+                for end in next(words):
+                    pieces.append((position + cut, group[cut:end]))
+                    cut = end
             else:
                 pieces += [(position + offset, piece) for offset, piece in _english_chunk(run.group())]
         return _attach_orphan_marks(pieces)
-
-
 
 
 @lru_cache(maxsize=200_000)
@@ -140,47 +142,34 @@ def _english_tokenizer():
     return nlp.tokenizer
 
 
-def _base_dictionary_path() -> Path:
-    from pythainlp.corpus import corpus_path
-
-    return Path(corpus_path()) / "words_th.txt"
-
-
 @lru_cache(maxsize=1)
-def _base_dictionary_digest() -> str:
-    return hashlib.sha256(_base_dictionary_path().read_bytes()).hexdigest()[:16]
-
-
-@lru_cache(maxsize=8)
-def _load_thai_dictionary(extra_words: tuple[str, ...]) -> str:
-    """Load pythainlp's newmm dictionary (plus ``extra_words``) into nlpo3; return its name."""
-    import nlpo3
-
-    base = _base_dictionary_path()
-    if not extra_words:
-        name, path = "sitthi-th", base
-    else:
-        digest = hashlib.sha256("\n".join(extra_words).encode()).hexdigest()[:12]
-        name = f"sitthi-th-{digest}"
-        path = Path(tempfile.gettempdir()) / f"{name}.txt"
-        if not path.exists():
-            words = [base.read_text(encoding="utf-8").rstrip("\n"), *extra_words]
-            write_atomic(path, "\n".join(words) + "\n")
-    message, ok = nlpo3.load_dict(str(path), name)
-    if not ok and "already" not in message.lower():
-        raise RuntimeError(f"nlpo3 could not load its dictionary: {message}")
-    return name
+def _data_digest() -> str:
+    """Digest of the dictionary and word-frequency files the segmenters read."""
+    digest = hashlib.sha256()
+    for path in (dictionary_path(), *frequency_paths()):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 @lru_cache(maxsize=1)
 def default_tokenizer() -> Tokenizer:
-    """The tokenizer with pythainlp's dictionary and no extra words."""
+    """The fast tokenizer with no extra words."""
     return Tokenizer()
 
 
-def tokenize(text: str, *, tokenizer: Tokenizer | None = None) -> list[Token]:
-    """Tokens of any Thai, English or mixed ``text`` (objects with ``.start .end .text .script``)."""
-    return (tokenizer or default_tokenizer()).tokenize(text)
+@lru_cache(maxsize=8)
+def tokenizer_for(engine: str = DEFAULT_ENGINE, extra_words: tuple[str, ...] = ()) -> Tokenizer:
+    """A shared tokenizer of ``engine`` with ``extra_words`` (built once per process)."""
+    if engine == DEFAULT_ENGINE and not extra_words:
+        return default_tokenizer()
+    return Tokenizer(extra_words, engine)
+
+
+def tokenize(text: str, *, tokenizer: Tokenizer | None = None, engine: str = DEFAULT_ENGINE) -> list[Token]:
+    """Tokens of any Thai, English or mixed ``text`` (objects with ``.start .end .text .script``).
+
+    ``engine`` (``fast`` or ``accurate``) is used when no ``tokenizer`` is given."""
+    return (tokenizer or tokenizer_for(engine)).tokenize(text)
 
 
 def make_doc(text: str, *, tokenizer: Tokenizer | None = None):
