@@ -173,8 +173,8 @@ def kwic(ctx: typer.Context, query: Annotated[str, typer.Argument(help="Word or 
          xlsx: Annotated[Path | None, typer.Option(help="Also write the table to this .xlsx file.")] = None,
          study: StudyOption = None) -> None:
     """Keyword in context: every place a word or phrase occurs, as whole words, with the text around it."""
-    from analysis.text.words import format_kwic, write_kwic
-    from analysis.text.words import kwic as find
+    from analysis.text.kwic import format_kwic, write_kwic
+    from analysis.text.kwic import kwic as find
 
     hits = find(_study(ctx, study), query, window=window, by=by, substring=substring, lang=lang)
     for line in format_kwic(hits) if len(hits) else [f"'{query}' not found. / ไม่พบคำนี้"]:

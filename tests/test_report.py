@@ -117,7 +117,7 @@ def test_report_json_records_the_software_that_made_it(built) -> None:
     study, _ = built
     software = json.loads((study.outputs_dir / "report.json").read_text(encoding="utf-8"))["software"]
     assert software["sitthi"] == __version__
-    for library in ("pythainlp", "nlpo3", "spacy", "pandas", "matplotlib"):
+    for library in ("pythainlp", "onnxruntime", "spacy", "pandas", "matplotlib"):
         assert software[library] == version(library), library
 
 
