@@ -24,6 +24,8 @@ SECRETS_ENV = "SITTHI_SECRETS"
 LANGUAGES = ("th", "en", "mixed")
 SEGMENT_UNITS = ("turn", "paragraph", "sentence")
 CODING_RULES = ("union", "majority", "final")
+ATTRIBUTE_NAMES_TH = {"site": "พื้นที่", "group": "กลุ่ม", "nationality": "สัญชาติ", "language": "ภาษา",
+                      "gender": "เพศ", "age": "อายุ", "age_band": "ช่วงอายุ", "age_group": "กลุ่มอายุ"}
 FIGURE_FORMATS = ("png", "svg", "pdf")  # the files of each figure; report.html needs the PNG
 SEGMENTERS = ("fast", "accurate")  # Thai word segmenters (analysis.text.segmenters)
 WORD_LIST = "words.txt"  # the team's word list, in the codebooks folder
@@ -49,6 +51,11 @@ class _Folder:
 
     def __get__(self, study: Study | None, owner: type | None = None):
         return self if study is None else study.path(self.kind)
+
+
+def attribute_name(name: str, lang: str) -> str:
+    """A transcript attribute's name for readers of ``lang`` ("age_band" → "ช่วงอายุ" / "age band")."""
+    return ATTRIBUTE_NAMES_TH.get(name, name) if lang == "th" else name.replace("_", " ")
 
 
 @dataclass(frozen=True)

@@ -91,8 +91,9 @@ def test_kwic_cuts_between_words(told) -> None:
 
 def test_kwic_readable_in_thai(told, demo_study) -> None:
     hits = kwic(demo_study, "แม่สาย", by="site", lang="th")
-    assert list(hits.columns) == ["บทถอดความ", "ส่วน", "ผู้พูด", "ก่อนหน้า", "คำค้น", "ถัดไป", "site"]
-    assert set(hits["site"]) == {"แม่สาย"}  # the value's Thai label
+    assert list(hits.columns) == ["บทถอดความ", "ส่วน", "ผู้พูด", "ก่อนหน้า", "คำค้น", "ถัดไป", "พื้นที่"]
+    assert set(hits["พื้นที่"]) == {"แม่สาย"}  # the attribute's name and the value's label in Thai
+    assert list(kwic(demo_study, "แม่สาย", by="age_band", lang="en").columns)[-1] == "age band"
     lines = format_kwic(hits)
     assert len(lines) == len(hits) and all("[แม่สาย]" in line for line in lines)
     with pytest.raises(SitthiError, match="unknown language"):

@@ -15,7 +15,7 @@ import pandas as pd
 
 from analysis.errors import SitthiError
 from analysis.spreadsheets import write_workbook
-from analysis.study import Study
+from analysis.study import Study, attribute_name
 from analysis.text.corpus import read_corpus
 from analysis.text.normalise import normalise
 from analysis.text.pipeline import StudyText, study_extra_words, study_text
@@ -179,7 +179,7 @@ def _readable(study: Study, found: pd.DataFrame, by: str | None, lang: str) -> p
     if by:
         labels = study.value_labels(by)
         found[by] = [labels.get(str(v), {}).get(lang, v) for v in found[by]]
-    return found.rename(columns=KWIC_HEADERS[lang])
+    return found.rename(columns={**KWIC_HEADERS[lang], **({by: attribute_name(by, lang)} if by else {})})
 
 
 def write_kwic(path: str | Path, found: pd.DataFrame, *, lang: str = "en") -> Path:

@@ -14,6 +14,8 @@ from functools import lru_cache
 import matplotlib as mpl
 from matplotlib.figure import Figure
 
+from analysis.study import attribute_name
+
 FONT_FAMILY = "Sarabun"
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 LANGS = ("th", "en")
@@ -49,13 +51,10 @@ def style() -> dict:
     }
 
 
-ATTRIBUTES_TH = {"site": "พื้นที่", "group": "กลุ่ม", "nationality": "สัญชาติ", "language": "ภาษา",
-                 "gender": "เพศ", "age": "อายุ", "age_band": "ช่วงอายุ", "age_group": "กลุ่มอายุ"}
-
-
 def attribute_label(name: str, lang: str) -> str:
     """A transcript attribute's name for readers ("age_band" → "ช่วงอายุ" / "age band")."""
-    return label(lang, ATTRIBUTES_TH.get(name, name), name.replace("_", " "))
+    label(lang, "", "")
+    return attribute_name(name, lang)
 
 
 def label(lang: str, th: str, en: str) -> str:
