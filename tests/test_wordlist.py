@@ -131,3 +131,17 @@ def test_wordlist_cli_diff_and_bad_list(village) -> None:
 def test_wordlist_demo_list_is_valid_and_changes_splits(demo_study) -> None:
     changes = word_list_changes(demo_study)
     assert len(changes) >= 3 and (changes["changed"] > 0).all()
+
+
+def test_wordlist_check_lists_every_bad_line_through_the_installed_script(village) -> None:
+    import subprocess
+    import sys
+
+    _write(village.word_list_path, f"{PLACE}\nม่อน แจ่ม\nabc\n{PLACE}\n")
+    script = Path(sys.executable).with_name("sitthi")
+    result = subprocess.run([str(script), "--study", str(village.root), "check"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1
+    found = [line for line in result.stdout.splitlines() + result.stderr.splitlines()
+             if str(village.word_list_path) in line]
+    assert [re.search(r"words\.txt:(\d+)", line).group(1) for line in found] == ["2", "3", "4"]

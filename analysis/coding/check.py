@@ -12,6 +12,7 @@ from analysis.errors import SitthiError
 from analysis.study import Study
 from analysis.text.corpus import Corpus
 from analysis.text.script import thai_share
+from analysis.text.wordlist import word_list_problems
 
 COLUMNS = ["id", "language", "site", "group", "turns", "characters", "thai_share", "problems"]
 
@@ -53,7 +54,8 @@ def corpus_table(corpus: Corpus) -> pd.DataFrame:
 
 
 def check_study(source: Study | LoadedStudy, *, progress: bool = False) -> CheckResult:
-    """Validate everything Sitthi knows how to check in a study: codebook, transcripts, codings."""
+    """Validate everything Sitthi knows how to check in a study: codebook, transcripts, the team's word
+    list, codings."""
     data = loaded(source, progress=progress)
     corpus = data.corpus
     problems: list[SitthiError] = []
@@ -62,6 +64,7 @@ def check_study(source: Study | LoadedStudy, *, progress: bool = False) -> Check
     except CodebookError as err:
         problems.append(err)
     problems += corpus.problems
+    problems += word_list_problems(data.study.word_list_path)
     if not problems or not isinstance(problems[0], CodebookError):  # codings need a valid codebook
         problems += data.resolved[1]
     if not corpus.transcripts and not problems:

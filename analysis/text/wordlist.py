@@ -44,23 +44,40 @@ def read_word_list(path: Path) -> list[ListedWord]:
 
     Raises ``WordListError`` (file, line, what to do) for the first bad line.
     """
+    words, problems = _read(path)
+    if problems:
+        raise problems[0]
+    return words
+
+
+def word_list_problems(path: Path) -> list[WordListError]:
+    """Every bad line of a word-list file (for ``sitthi check``: all at once)."""
+    return _read(path)[1]
+
+
+def _read(path: Path) -> tuple[list[ListedWord], list[WordListError]]:
     if not path.is_file():
-        return []
+        return [], []
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise WordListError("not UTF-8 text", path=path,
-                            fix="save the word list as UTF-8 (plain text, one word per line)") from None
+        return [], [WordListError("not UTF-8 text", path=path,
+                                  fix="save the word list as UTF-8 (plain text, one word per line)")]
     words: list[ListedWord] = []
+    problems: list[WordListError] = []
     seen: dict[str, int] = {}
     for number, raw in enumerate(text.splitlines(), 1):
         word = normalise(raw.split("#", 1)[0]).strip()
         if not word:
             continue
-        _check_word(word, path, number, seen)
+        try:
+            _check_word(word, path, number, seen)
+        except WordListError as err:
+            problems.append(err)
+            continue
         seen[word] = number
         words.append(ListedWord(word, number))
-    return words
+    return words, problems
 
 
 def _check_word(word: str, path: Path, line: int, seen: dict[str, int]) -> None:
