@@ -1,25 +1,31 @@
 """Segment and token tables of a study: exact, cached, rebuilt only where something changed."""
 
+import dataclasses
+import shutil
+
 import pandas as pd
 import pytest
 
 import analysis.text.pipeline as pipeline
 from analysis.errors import TranscriptError
-from analysis.text.pipeline import build_tables, study_text
+from analysis.study import Study, init_study
+from analysis.text.corpus import read_corpus, transcript_files
+from analysis.text.pipeline import build_tables, study_extra_words, study_text
 from analysis.text.segments import segment_body
+from analysis.text.tokenise import token_features, tokenizer_for
 
 
 @pytest.fixture
 def counted(monkeypatch):
     """Count the transcripts that are really segmented and tokenised."""
     built: list[str] = []
-    original = pipeline.build_tables
+    original = pipeline.transcript_rows
 
     def counting(transcript_id, *args, **kwargs):
         built.append(transcript_id)
         return original(transcript_id, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "build_tables", counting)
+    monkeypatch.setattr(pipeline, "transcript_rows", counting)
     return built
 
 
@@ -109,3 +115,58 @@ def test_pipeline_sentence_unit_splits_thai_and_english() -> None:
         assert all(body[s.start:s.end] == s.text and s.speaker == "R" for s in segments)
     segments, tokens = build_tables("X", english, "sentence")
     assert tokens.column("segment_id").to_pylist().count("X:0002") == 5  # Nobody told us anything !
+
+
+@pytest.fixture
+def demo_copy(tmp_path, demo_study) -> Study:
+    """The demo transcripts and codebook in a study of their own (its cache is the test's)."""
+    study = init_study(tmp_path / "demo", codebooks=demo_study.codebooks_dir)
+    for path in transcript_files(demo_study.transcripts_dir):
+        shutil.copy(path, study.transcripts_dir / path.name)
+    return study
+
+
+def straightforward_tables(study: Study) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The tables built the plain way: row by row, from ``tokenize`` and ``segment_body``."""
+    tokenizer = tokenizer_for(study.segmenter, study_extra_words(study))
+    segment_rows, token_rows = [], []
+    for transcript in sorted(read_corpus(study), key=lambda t: t.id):
+        tokens = tokenizer.tokenize(transcript.body)
+        for segment in segment_body(transcript.id, transcript.body, study.segment_unit):
+            segment_rows.append(dataclasses.asdict(segment))
+            inside = [token for token in tokens if segment.start <= token.start < segment.end]
+            for i, token in enumerate(inside):
+                norm, script, is_stop, is_punct = token_features(token.text)
+                token_rows.append({"transcript_id": transcript.id, "segment_id": segment.segment_id, "i": i,
+                                   "start": token.start, "end": token.end, "text": token.text, "norm": norm,
+                                   "script": script, "is_stop": is_stop, "is_punct": is_punct})
+    return pd.DataFrame(segment_rows), pd.DataFrame(token_rows).astype({"i": "int32"})
+
+
+def assert_same_tables(text, expected: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    pd.testing.assert_frame_equal(text.segments, expected[0], check_exact=True)
+    pd.testing.assert_frame_equal(text.tokens, expected[1], check_exact=True)
+
+
+def test_pipeline_tables_equal_the_straightforward_build(demo_copy) -> None:
+    expected = straightforward_tables(demo_copy)
+    assert len(expected[1]) > 10_000
+    assert_same_tables(study_text(demo_copy), expected)  # built
+    assert_same_tables(study_text(demo_copy), expected)  # from the cache
+    changed = sorted(demo_copy.transcripts_dir.glob("*.md"))[3]
+    changed.write_text(changed.read_text(encoding="utf-8").replace("\n\n", "\n\nR: ok ok.\n\n", 1),
+                       encoding="utf-8")
+    assert_same_tables(study_text(demo_copy), straightforward_tables(demo_copy))  # one rebuilt
+
+
+def test_pipeline_unreadable_cache_is_rebuilt(make_study, counted) -> None:
+    study = make_study("GOOD-TH.md", "GOOD-EN.md")
+    first = study_text(study)
+    (study.cache_dir / "tokens.arrow").write_bytes(b"not arrow")
+    counted.clear()
+    again = study_text(study)
+    assert sorted(counted) == ["GOOD-EN", "GOOD-TH"]
+    pd.testing.assert_frame_equal(first.tokens, again.tokens)
+    counted.clear()
+    study_text(study)
+    assert counted == []

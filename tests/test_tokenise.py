@@ -8,7 +8,14 @@ from pythainlp.tokenize import word_tokenize
 
 from analysis.text.corpus import read_corpus
 from analysis.text.script import THAI_MARKS
-from analysis.text.tokenise import Tokenizer, make_doc, token_features, tokenize
+from analysis.text.tokenise import (
+    Tokenizer,
+    _english_chunk,
+    _english_tokenizer,
+    make_doc,
+    token_features,
+    tokenize,
+)
 from analysis.text.wordseg_eval import boundary_scores, read_conllu, read_wisesight, spans_of
 from conftest import REPO
 
@@ -82,6 +89,24 @@ def test_tokenise_extra_words_are_never_swallowed() -> None:
     assert "คนไร้ที่พึ่ง" not in plain
     assert extra[-2:] == ["สถานคุ้มครอง", "คนไร้ที่พึ่ง"]
     assert Tokenizer(["สถานคุ้มครอง"]).settings_key != Tokenizer().settings_key
+
+
+def test_tokenise_tokens_pieces_and_columns_agree() -> None:
+    tokenizer = Tokenizer()
+    text = " ตำรวจบอกว่า passport ของเรา\n\nR: ตำรวจบอกว่า NGOแล้ว 😰์ ตำรวจบอกว่า "
+    tokens = tokenizer.tokenize(text)
+    assert tokenizer.tokenize(text) == tokens  # the second time from remembered chunks
+    assert tokenizer.pieces(text) == [(t.start, t.text) for t in tokens]
+    starts, texts = tokenizer.columns(text)
+    assert starts.tolist() == [t.start for t in tokens] and texts == [t.text for t in tokens]
+    assert [t.text for t in tokens if t.text == "ตำรวจ"] == ["ตำรวจ"] * 3
+    assert tokenizer.columns("")[1] == [] and tokenizer.pieces(" \n ") == []
+
+
+@pytest.mark.parametrize("chunk", ["police", "Police", "cannot", "Gonna", "dont", "2011", "10km", "abc123"])
+def test_tokenise_english_shortcut_agrees_with_spacy(chunk: str) -> None:
+    spacy_tokens = tuple((t.idx, t.text) for t in _english_tokenizer()(chunk))
+    assert _english_chunk(chunk) == spacy_tokens
 
 
 def test_tokenise_features() -> None:

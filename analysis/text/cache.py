@@ -1,8 +1,11 @@
-"""Derived tables cached per transcript under a study's cache folder.
+"""Derived tables of a whole study cached under its cache folder, usable transcript by transcript.
 
-Each table is an Arrow IPC file ``<cache>/<kind>/<transcript_id>.arrow`` whose schema metadata
-holds the key it was built for (the transcript's hash plus the settings that shaped it); a file
-with another key is stale and ignored. ``files.json`` remembers each transcript file's size,
+Each kind of table (``segments``, ``tokens``, ...) is one Arrow IPC file ``<cache>/<kind>.arrow``
+holding the rows of every transcript, one transcript after another. Its schema metadata lists,
+for each transcript, the key its rows were built for (the transcript's hash plus the settings
+that shaped them) and where they are; rows with another key are stale and ignored. One file per
+kind means one write per run however many transcripts changed, and a run where nothing changed
+reads (memory-maps) one file per kind. ``files.json`` remembers each transcript file's size,
 modification time, id and hash, so an unchanged file need not be read again to know its hash.
 Writes are atomic (``analysis.files``), so a crash never leaves a half-written cache.
 """
@@ -10,48 +13,76 @@ Writes are atomic (``analysis.files``), so a crash never leaves a half-written c
 from __future__ import annotations
 
 import json
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
 
 from analysis.files import atomic_target, write_atomic
 
-KEY = b"sitthi-key"
+PARTS = b"sitthi-parts"
+
+
+@dataclass(frozen=True)
+class CachedTable:
+    """A cached table and, per transcript in row order, ``(key, first row, number of rows)``."""
+
+    table: pa.Table
+    parts: dict[str, tuple[str, int, int]]
+
+    def keys(self) -> dict[str, str]:
+        return {name: key for name, (key, _, _) in self.parts.items()}
+
+    def span(self, name: str, key: str) -> tuple[pa.Table, int, int] | None:
+        """``(table, first row, number of rows)`` of ``name`` if built for ``key``, else ``None``."""
+        found = self.parts.get(name)
+        if found is None or found[0] != key:
+            return None
+        return self.table, found[1], found[2]
 
 
 class TableCache:
-    """Per-transcript tables of one kind (``segments``, ``tokens``, ...) in ``folder``."""
+    """The cached tables of one study, one file per kind, in ``folder``."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def _path(self, kind: str, name: str) -> Path:
-        return self.folder / kind / f"{name}.arrow"
+    def _path(self, kind: str) -> Path:
+        return self.folder / f"{kind}.arrow"
 
-    def load(self, kind: str, name: str, key: str) -> pa.Table | None:
-        """The cached table, or ``None`` if absent, stale or unreadable."""
-        path = self._path(kind, name)
+    def load(self, kind: str) -> CachedTable | None:
+        """The cached table of ``kind`` with its parts, or ``None`` if absent or unreadable.
+
+        The file is memory-mapped: text columns become pandas columns without a copy.
+        """
         try:
-            with pa.memory_map(str(path)) as source:
+            with pa.memory_map(str(self._path(kind))) as source:
                 table = pa.ipc.open_file(source).read_all()
-        except (OSError, pa.ArrowInvalid):
+            listed = json.loads((table.schema.metadata or {})[PARTS])
+            parts = {name: (key, int(first), int(count)) for name, key, first, count in listed}
+        except (OSError, pa.ArrowInvalid, KeyError, ValueError, TypeError):
             return None
-        if (table.schema.metadata or {}).get(KEY) != key.encode():
+        if sum(count for _, _, count in parts.values()) != table.num_rows:
             return None
-        return table
+        return CachedTable(table.replace_schema_metadata(), parts)
 
-    def save(self, kind: str, name: str, key: str, table: pa.Table) -> None:
-        """Store ``table`` for ``name`` under ``key`` (atomically)."""
-        path = self._path(kind, name)
-        schema = table.schema.with_metadata({**(table.schema.metadata or {}), KEY: key.encode()})
-        with atomic_target(path) as temporary, pa.ipc.new_file(str(temporary), schema) as writer:
-            writer.write_table(table)
-
-    def prune(self, kind: str, keep: set[str]) -> None:
-        """Delete cached tables of transcripts no longer in the study."""
-        for path in (self.folder / kind).glob("*.arrow"):
-            if path.stem not in keep and not path.name.startswith("."):  # not another writer's temporary
-                path.unlink(missing_ok=True)
+    def save(self, kind: str, table: pa.Table, parts: list[tuple[str, str, int]]) -> None:
+        """Store ``table``, made of the rows of each ``(name, key, number of rows)`` in turn (atomically)."""
+        listed, first = [], 0
+        for name, key, count in parts:
+            listed.append([name, key, first, count])
+            first += count
+        if first != table.num_rows:
+            raise ValueError(f"{first} rows in the parts, {table.num_rows} in the table")
+        schema = table.schema.with_metadata({PARTS: json.dumps(listed).encode()})
+        path = self._path(kind)
+        try:
+            with atomic_target(path) as temporary, pa.ipc.new_file(str(temporary), schema) as writer:
+                writer.write_table(table)
+        except PermissionError:  # Windows: the old file is still mapped (its stale keys are ignored)
+            return
+        shutil.rmtree(self.folder / kind, ignore_errors=True)  # the per-transcript files of older versions
 
 
 class FileIndex:

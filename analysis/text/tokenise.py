@@ -15,8 +15,12 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate, chain
+from operator import add, attrgetter, itemgetter
+from typing import NamedTuple
+
+import numpy as np
 
 from analysis.text.script import THAI_MARKS, is_thai
 from analysis.text.segmenters import DEFAULT_ENGINE, dictionary_path, frequency_paths, make_segmenter
@@ -27,11 +31,14 @@ ENGINE_VERSION = "sitthi-tokenise-2"
 _THAI_RUN = (r"[\u0e00-\u0e7f](?:[\u0e00-\u0e7f]|[.,](?=[\u0e00-\u0e7f]))*"
              r"(?:(?<=[\u0e00-\u0e7f])\.(?![\u0e00-\u0e7f0-9A-Za-z.]))?")
 _RUN_RE = re.compile(rf"(?P<thai>{_THAI_RUN})|(?P<other>[^\s\u0e00-\u0e7f]+)")
+# Whitespace between chunks: no rule above looks across it, so each chunk is tokenised on its own.
+_SPACE_RE = re.compile(r"(\s+)")
 PLACEHOLDER_RE = re.compile(r"\[[A-Z]+(?:-\d+)?\]")
+# Chunks a tokenizer remembers before it starts afresh (about 200 bytes each).
+CHUNK_CACHE_SIZE = 500_000
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """One token: ``text == source[start:end]``; ``script`` is thai, latin, digit, punct,
     symbol or placeholder (a pseudonym such as ``[NAME-01]``)."""
 
@@ -39,6 +46,20 @@ class Token:
     end: int
     text: str
     script: str
+
+
+class _Chunk:
+    """The tokens of one whitespace-free chunk, offsets relative to the chunk (computed once)."""
+
+    __slots__ = ("offsets", "texts", "tokens")
+
+    def __init__(self, pieces: list[tuple[int, str]]) -> None:
+        self.offsets, self.texts = zip(*pieces, strict=True)
+        self.tokens = tuple(zip(self.offsets, map(add, self.offsets, map(len, self.texts)), self.texts,
+                                map(_SCRIPT, map(token_features, self.texts)), strict=True))
+
+
+_OFFSETS, _TEXTS, _SCRIPT = attrgetter("offsets"), attrgetter("texts"), itemgetter(1)
 
 
 def script_of(text: str) -> str:
@@ -75,6 +96,7 @@ class Tokenizer:
         self.extra_words = tuple(sorted({w.strip() for w in extra_words if w and w.strip()}))
         self.engine = engine
         self.segmenter = make_segmenter(engine, self.extra_words)
+        self._chunks: dict[str, _Chunk] = {}
         _english_tokenizer()  # load spaCy now, so that worker processes inherit it
 
     @property
@@ -89,25 +111,66 @@ class Tokenizer:
 
     def tokenize(self, text: str) -> list[Token]:
         """Tokens of ``text`` in order (see the module docstring for the rules)."""
-        return [Token(start, start + len(piece), piece, token_features(piece)[1])
-                for start, piece in self.pieces(text)]
+        starts, chunks = self._chunked(text)
+        return [Token(at + start, at + end, piece, script)
+                for at, chunk in zip(starts, chunks, strict=True)
+                for start, end, piece, script in chunk.tokens]
 
     def pieces(self, text: str) -> list[tuple[int, str]]:
-        """``(start, text)`` of each token of ``text``, in order: the fast path behind ``tokenize``."""
-        runs = list(_RUN_RE.finditer(text))
-        thai = [run.group() for run in runs if run.lastgroup == "thai"]
-        words = iter(self.segmenter.many(thai))
-        pieces: list[tuple[int, str]] = []
-        for run in runs:
-            position = run.start()
-            if run.lastgroup == "thai":
-                group, cut = run.group(), 0
-                for end in next(words):
-                    pieces.append((position + cut, group[cut:end]))
-                    cut = end
-            else:
-                pieces += [(position + offset, piece) for offset, piece in _english_chunk(run.group())]
-        return _attach_orphan_marks(pieces)
+        """``(start, text)`` of each token of ``text``, in order."""
+        starts, chunks = self._chunked(text)
+        return [(at + start, piece) for at, chunk in zip(starts, chunks, strict=True)
+                for start, _, piece, _ in chunk.tokens]
+
+    def columns(self, text: str) -> tuple[np.ndarray, list[str]]:
+        """Start offsets (``int64``) and texts of the tokens of ``text``: the pipeline's fast path."""
+        starts, chunks = self._chunked(text)
+        counts = np.fromiter(map(len, map(_TEXTS, chunks)), np.int64, len(chunks))
+        offsets = np.fromiter(chain.from_iterable(map(_OFFSETS, chunks)), np.int64, int(counts.sum()))
+        texts = [*chain.from_iterable(map(_TEXTS, chunks))]
+        return np.repeat(np.asarray(starts, np.int64), counts) + offsets, texts
+
+    def _chunked(self, text: str) -> tuple[list[int], list[_Chunk]]:
+        """The start and the tokens of each whitespace-free chunk of ``text``.
+
+        Text repeats itself chunk by chunk (words, phrases between spaces), so each distinct chunk
+        is tokenised once; new ones go to the segmenter together, in one batch.
+        """
+        parts = _SPACE_RE.split(text)  # chunk, space, chunk, ..., chunk (first and last may be "")
+        texts = parts[0::2]
+        starts = [0, *accumulate(map(len, parts))][0::2]
+        if not texts[-1]:
+            del texts[-1], starts[-1]
+        if texts and not texts[0]:
+            del texts[0], starts[0]
+        chunks = list(map(self._chunks.get, texts))
+        if None in chunks:
+            learned = self._learn([t for t, c in zip(texts, chunks, strict=True) if c is None])
+            chunks = [c or learned[t] for t, c in zip(texts, chunks, strict=True)]
+        return starts, chunks
+
+    def _learn(self, texts: list[str]) -> dict[str, _Chunk]:
+        """Tokenise new chunks: Thai runs through the segmenter (all at once), the rest through spaCy."""
+        texts = list(dict.fromkeys(texts))
+        runs = [list(_RUN_RE.finditer(text)) for text in texts]
+        words = iter(self.segmenter.many([run.group() for found in runs for run in found
+                                          if run.lastgroup == "thai"]))
+        if len(self._chunks) + len(texts) > CHUNK_CACHE_SIZE:
+            self._chunks.clear()
+        learned = {}
+        for text, found in zip(texts, runs, strict=True):
+            pieces: list[tuple[int, str]] = []
+            for run in found:
+                position = run.start()
+                if run.lastgroup == "thai":
+                    group, cut = run.group(), 0
+                    for end in next(words):
+                        pieces.append((position + cut, group[cut:end]))
+                        cut = end
+                else:
+                    pieces += [(position + offset, piece) for offset, piece in _english_chunk(run.group())]
+            learned[text] = self._chunks[text] = _Chunk(_attach_orphan_marks(pieces))
+        return learned
 
 
 @lru_cache(maxsize=200_000)
@@ -116,9 +179,18 @@ def _english_chunk(chunk: str) -> tuple[tuple[int, str], ...]:
 
     spaCy's tokenizer splits text at whitespace and then handles each chunk on its own, so
     tokenising chunk by chunk gives the same tokens as tokenising the whole text; remembering
-    chunks (words recur) makes English several times faster.
+    chunks (words recur) makes English several times faster. A chunk of ASCII letters only, or of
+    digits only, is one token unless it is one of spaCy's special cases (``cannot``, ``gonna``).
     """
+    if chunk.isascii() and (chunk.isalpha() or chunk.isdigit()) and chunk not in _special_cases():
+        return ((0, chunk),)
     return tuple((t.idx, t.text) for t in _english_tokenizer()(chunk) if not t.is_space)
+
+
+@lru_cache(maxsize=1)
+def _special_cases() -> frozenset[str]:
+    """The chunks spaCy's English tokenizer splits by a rule of its own (``cannot`` → can not)."""
+    return frozenset(_english_tokenizer().rules)
 
 
 def _attach_orphan_marks(pieces: list[tuple[int, str]]) -> list[tuple[int, str]]:
