@@ -102,3 +102,59 @@ def test_exchange_qdc_cli_export_then_import(make_study, tmp_path: Path) -> None
     assert load_codebook(study.codebooks_dir / "back.yaml")["LIB-SHEL"].label["th"] == "ถูกกักในสถานคุ้มครอง"
     again = runner.invoke(app, [*base, "import", "codebook", str(out), "--out", "back.yaml"])
     assert again.exit_code != 0
+
+
+def _foreign_qdc(codes: str) -> bytes:
+    head = '<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0">'
+    return f"{head}<Codes>{codes}</Codes></CodeBook>".encode()
+
+
+def _code(guid: str, name: str, inner: str = "") -> str:
+    return f'<Code guid="{guid}" name="{name}" isCodable="true">{inner}</Code>'
+
+
+MESSY = (_code("r1", "1. OLT - S/T - PUSA", _code("a1", "Physical") + _code("a2", "Physical")
+               + _code("a6", "Physical") + _code("a3", "1.1 OLT :: ทำร้ายร่างกาย")
+               + _code("a4", "x" * 200) + _code("a5", "x" * 200))
+         + _code("r2", "ทำร้ายร่างกาย", _code("b1", "Physical") + _code("b2", "?!&amp;") + _code("b3", "😀"))
+         + _code("r3", "Gender::ผู้หญิง") + _code("r4", "Gender::Men"))
+
+
+def _ids(tmp_path: Path, codes: str) -> dict[str, str]:
+    (tmp_path / "x.qdc").write_bytes(_foreign_qdc(codes))
+    return read_qdc(tmp_path / "x.qdc").guids
+
+
+def test_exchange_qdc_code_ids_from_any_name(tmp_path: Path) -> None:
+    from analysis.codebook.model import ID_RE
+
+    _ids(tmp_path, MESSY)
+    result = read_qdc(tmp_path / "x.qdc")
+    book = parse_codebook(codebook_yaml(result.data), tmp_path / "x.yaml")  # valid, so it loads
+    ids = [c.id for c in book]
+    assert len(ids) == len(set(ids)) == 14 and all(ID_RE.match(i) and len(i) <= 45 for i in ids)
+    guids = result.guids
+    assert guids["r1"] == "C-1-OLT-S-T-PUSA" and guids["r2"] == "THAMRAYRANGKAY"
+    assert guids["a1"] == "PHYSICAL" and guids["b1"] == "THAMRAYRANGKAY-PHYSICAL"  # parent's id in front
+    assert guids["a2"] == "C-1-OLT-S-T-PUSA-PHYSICAL"
+    assert guids["a6"].startswith("C-1-OLT-S-T-PUSA-PHYSICAL-")  # a third twin: its GUID's digest
+    assert guids["a3"] == "C-1-1-OLT-THAMRAYRANGKAY"
+    assert guids["a4"] != guids["a5"] and len(guids["a4"]) <= 45
+    assert guids["b2"].startswith("CODE-") and guids["b3"].startswith("CODE-")
+    assert book["THAMRAYRANGKAY"].label == {"th": "ทำร้ายร่างกาย", "en": "ทำร้ายร่างกาย"}
+    assert book["C-1-OLT-S-T-PUSA"].label["en"] == "1. OLT - S/T - PUSA"
+    women = guids["r3"]
+    assert book[women].label["th"] == "ผู้หญิง" and book[book[women].parent].label["en"] == "Gender"
+    assert any("no English label" in n for n in result.notes)
+    assert any("no Thai label" in n for n in result.notes)
+    assert any(n.startswith("14 code id(s) made from") and "→ GENDER" in n for n in result.notes)
+
+
+def test_exchange_qdc_code_ids_are_stable(tmp_path: Path) -> None:
+    first = _ids(tmp_path, MESSY)
+    assert _ids(tmp_path, MESSY) == first  # the same file twice
+    added = MESSY.replace('name="Physical">', 'name="Physical">' + _code("n1", "Psychological"), 1)
+    added = _code("n0", "0. New right") + added + _code("n2", "Physical") + _code("n3", "ทำร้ายร่างกาย")
+    again = _ids(tmp_path, added)
+    assert {g: again[g] for g in first} == first  # codes added before, inside and after: no id moved
+    assert len(set(again.values())) == len(again)

@@ -4,6 +4,7 @@ BOM, CRLF), malformed archives (nothing written), and the round trip with our ow
 import os
 import zipfile
 from pathlib import Path
+from xml.sax.saxutils import quoteattr
 
 import pytest
 from typer.testing import CliRunner
@@ -236,3 +237,198 @@ def test_exchange_qdpx_import_refuses_identifiers_in_texts_said_anonymised(tmp_p
     assert "5678" not in err.value.message and not (tmp_path / "s").exists()
     result = import_qdpx(source, tmp_path / "s")  # raw: it goes to data/raw/ for anonymisation
     assert [p.parent.name for p in result.transcripts] == ["raw", "raw"]
+
+
+# ----------------------------------------------------------------------------- names like NVivo's
+
+ROOTS = ["1. OLT - S/T - PUSA", "2. Arrest & detention (police)", "3. สิทธิในร่างกาย", "4. OLT - S/T - PUSA",
+         "5. Gender :: เพศ", "6. Access / การเข้าถึง", "7. ???", "8. " + "Very long name " * 10,
+         "9. Other", "10. Other"]
+CHILDREN = ["{r}.1 OLT :: ทำร้ายร่างกาย", "Physical", "Psychological", "ทำร้ายร่างกาย", "Other / อื่นๆ",
+            "Threats", "Detention > 24h", "No interpreter", "No lawyer", "Family not told", "Physical",
+            "Sexual violence", "Forced labour", "Other"]
+
+
+def nvivo_like_project(extra_code: str = "") -> tuple[str, str]:
+    """150 codes with NVivo-style names (numbers, punctuation, Thai, twins) and 300 codings on one
+    text of 60 turns (fictional), by two users."""
+    turns = [f"R: Fictional turn {n} about the shelter, ที่พัก {n}." for n in range(60)]
+    text = "\n\n".join(turns) + "\n"
+    codes, leaves = [], []
+    for r, root in enumerate(ROOTS):
+        kids = []
+        for c, child in enumerate(CHILDREN):
+            kids.append(f'<Code guid="K{r}-{c}" name={quoteattr(child.format(r=r + 1))} isCodable="true"/>')
+            leaves.append(f"K{r}-{c}")
+        codes.append(f'<Code guid="R{r}" name={quoteattr(root)} isCodable="true" color="#FF0000">'
+                     f'{"".join(kids)}</Code>')
+    selections = []
+    for n in range(300):
+        turn = turns[n % 60]
+        start = text.index(turn) + 3
+        selections.append(
+            f'<PlainTextSelection guid="S{n}" name="s{n}" startPosition="{start}" endPosition="{start + 14}" '
+            f'creatingUser="U{n % 2}"><Coding guid="G{n}" creatingUser="U{n % 2}">'
+            f'<CodeRef targetGUID="{leaves[n % len(leaves)]}"/></Coding></PlainTextSelection>')
+    project = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="{NS}" name="OLT study" origin="NVivo 12">
+  <Users><User guid="U0" name="Coder One"/><User guid="U1" name="Coder Two"/></Users>
+  <CodeBook><Codes>{extra_code}{"".join(codes)}</Codes></CodeBook>
+  <Sources><TextSource guid="T1" name="Interview 1.docx" plainTextPath="internal://T1.txt">
+    {"".join(selections)}</TextSource></Sources>
+</Project>"""
+    return project, text
+
+
+def write_archive(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_exchange_qdpx_import_nvivo_like_names(tmp_path: Path) -> None:
+    from analysis.codebook.model import ID_RE, load_codebook
+
+    project, text = nvivo_like_project()
+    members = {"OLT.qde": project.encode(), "sources/T1.txt": text.encode()}
+    source = write_archive(tmp_path / "olt.qdpx", members)
+    first = import_qdpx(source, tmp_path / "one", anonymised=True)
+    second = import_qdpx(source, tmp_path / "two", anonymised=True)
+    assert len(first.codes) == 151  # 150 + the parent 'Gender' of '5. Gender :: เพศ'
+    assert all(ID_RE.match(c) and len(c) <= 45 for c in first.codes) and len(set(first.codes)) == 151
+    assert first.codes == second.codes  # the same project twice: the same ids
+    assert sum(first.codings.values()) == 300 == sum(second.codings.values())
+    book = load_codebook(first.codebook)
+    assert book["C-1-OLT-S-T-PUSA"].label == {"en": "1. OLT - S/T - PUSA", "th": "1. OLT - S/T - PUSA"}
+    assert book["C-1-1-OLT-THAMRAYRANGKAY"].parent == "C-1-OLT-S-T-PUSA"
+    assert book["C-3-SITHTHIAINRANGKAY"].label["th"] == "3. สิทธิในร่างกาย"
+    assert any("code colours not carried" in n for n in first.notes)
+
+    def codings(result) -> set:
+        store = CodingStore(result.study)
+        return {(c.coder_id, c.segment_id, c.code_id, c.start, c.end) for k in store.coders()
+                for c in store.codings_of(k)}
+
+    assert codings(first) == codings(second)
+
+
+# ----------------------------------------------------------------------------- archive safety
+
+def _patch_directory(data: bytes, member: str, *, size: int) -> bytes:
+    """The archive with the zip directory's uncompressed size of ``member`` changed (a lying header)."""
+    at = 0
+    while True:
+        at = data.index(b"PK\x01\x02", at)
+        length = int.from_bytes(data[at + 28:at + 30], "little")
+        if data[at + 46:at + 46 + length] == member.encode():
+            return data[:at + 24] + size.to_bytes(4, "little") + data[at + 28:]
+        at += 4
+
+
+def _small_project(tmp_path: Path, text_a: bytes, **extra: bytes) -> Path:
+    members = {"p.qde": nvivo_project().encode(), "sources/T1.txt": text_a,
+               "sources/T2.txt": b"\xef\xbb\xbf" + TEXT_B.encode()} | extra
+    return write_archive(tmp_path / "bad.qdpx", members)
+
+
+GOOD_A = b"\xef\xbb\xbf" + TEXT_A.encode()
+
+
+@pytest.mark.parametrize("case", ["too-large", "zip-bomb", "lying-directory", "corrupt", "truncated"])
+def test_exchange_qdpx_import_unsafe_archives_give_one_line(tmp_path: Path, monkeypatch, case: str) -> None:
+    from analysis.exchange import qdpx_archive
+
+    monkeypatch.setattr(qdpx_archive, "MAX_MEMBER", 50_000)
+    monkeypatch.setattr(qdpx_archive, "RATIO_FLOOR", 10_000)
+    padded = GOOD_A + b" " * 60_000  # compresses over 200 times
+    big = case in ("too-large", "zip-bomb", "lying-directory")
+    source = _small_project(tmp_path, padded if big else GOOD_A)
+    data = source.read_bytes()
+    if case == "zip-bomb":
+        monkeypatch.setattr(qdpx_archive, "MAX_MEMBER", 10**6)
+    elif case == "lying-directory":
+        data = _patch_directory(data, "sources/T1.txt", size=len(GOOD_A))
+    elif case == "corrupt":
+        with zipfile.ZipFile(source) as archive:
+            info = archive.getinfo("sources/T1.txt")
+        at = info.header_offset + 30 + len(info.filename) + 10
+        data = data[:at] + bytes(b ^ 0xFF for b in data[at:at + 8]) + data[at + 8:]
+    elif case == "truncated":
+        data = data[:len(data) // 2]
+    source.write_bytes(data)
+    with pytest.raises(SitthiError) as err:
+        import_qdpx(source, tmp_path / "study")
+    message = err.value.message
+    wanted = {"too-large": "bad.qdpx!sources/T1.txt is 58 KiB uncompressed",
+              "zip-bomb": "bad.qdpx!sources/T1.txt expands more than 200 times",
+              "lying-directory": "bad.qdpx!sources/T1.txt cannot be read",
+              "corrupt": "bad.qdpx!sources/T1.txt cannot be read",
+              "truncated": "bad.qdpx cannot be read: the archive is damaged or incomplete"}[case]
+    assert wanted in message and "\n" not in message and " — " in message
+    assert not (tmp_path / "study").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".sitthi-import")]
+
+
+def test_exchange_qdpx_import_never_reads_unused_members(tmp_path: Path) -> None:
+    source = _small_project(tmp_path, GOOD_A, **{"media/huge.mp4": b"not really a video"})
+    source.write_bytes(_patch_directory(source.read_bytes(), "media/huge.mp4", size=4 * 2**30 - 2))
+    with zipfile.ZipFile(source) as archive:
+        assert archive.getinfo("media/huge.mp4").file_size > 2**31  # the directory claims 4 GiB
+    result = import_qdpx(source, tmp_path / "study", anonymised=True)
+    assert len(result.transcripts) == 2
+
+
+# ----------------------------------------------------------------------------- interrupted imports
+
+def test_exchange_qdpx_import_interrupted_leaves_nothing(tmp_path: Path, monkeypatch) -> None:
+    from analysis.exchange import qdpx_import
+
+    source = write_qdpx(tmp_path / "a.qdpx", nvivo_project())
+
+    def interrupt(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(qdpx_import, "_check_written", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        import_qdpx(source, tmp_path / "study")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.qdpx"]
+
+
+def test_exchange_qdpx_import_removes_what_a_killed_import_left(tmp_path: Path) -> None:
+    from analysis.exchange.qdpx_import import STAGING_LOCK
+    from analysis.files import hold_lock
+
+    source = write_qdpx(tmp_path / "a.qdpx", nvivo_project())
+    killed, running = tmp_path / ".sitthi-import-killed", tmp_path / ".sitthi-import-running"
+    for folder in (killed, running):
+        (folder / "study" / "data" / "raw").mkdir(parents=True)
+        (folder / "study" / "data" / "raw" / "Interview-A.md").write_text("words of a killed import")
+        os.utime(folder, (1_000_000_000, 1_000_000_000))
+    with hold_lock(running / STAGING_LOCK, timeout=0, what="a running import"):
+        result = import_qdpx(source, tmp_path / "study")
+    assert not killed.exists() and running.exists()  # a folder another import holds is left alone
+    assert result.notes[0] == f"removed {killed}: left behind by an import that was stopped"
+    assert len([n for n in result.notes if "left behind" in n]) == 1
+
+
+# ----------------------------------------------------------------------------- the real samples
+
+CODEBOOK_SAMPLE = SHARED / "samples" / "spec_annexA1_codebook_example.qdc"
+
+
+@needs_shared
+def test_exchange_qdpx_import_every_sample(tmp_path: Path) -> None:
+    from lxml import etree
+
+    from analysis.exchange.qdc import import_qdc
+
+    project = etree.parse(str(ATLAS)).getroot()
+    result = import_qdpx(ATLAS, tmp_path / "atlas")
+    assert len(result.codes) == len(project.findall(".//{*}Code"))
+    texts = project.findall(".//{*}TextSource")
+    missing = [line for line in result.not_imported if "its text is not in" in line]
+    assert len(result.transcripts) + len(missing) == len(texts) == 6
+    assert all(str(ATLAS.parent / "sources") in line for line in missing)  # where it looked
+    codebook = import_qdc(CODEBOOK_SAMPLE, tmp_path / "spec.yaml")
+    assert len(codebook.data["codes"]) == len(etree.parse(str(CODEBOOK_SAMPLE)).findall(".//{*}Code"))

@@ -22,7 +22,9 @@ from lxml import etree
 
 from analysis import __version__
 from analysis.codebook.model import ID_RE, LANGS, TEXT_FIELDS, Codebook, CodebookError, parse_codebook
+from analysis.exchange.qdpx_names import code_id
 from analysis.files import write_atomic
+from analysis.text.script import thai_share
 
 NS = "urn:QDA-XML:codebook:1.0"
 GUID_NAMESPACE = uuid.UUID("5f0c4b7e-1d1e-4c57-9a55-7369747468ff")  # fixed: GUIDs never churn
@@ -126,10 +128,6 @@ def normal_guid(guid: str | None) -> str:
     return (guid or "").strip().strip("{}").lower()
 
 
-def _slug(name: str) -> str:
-    return re.sub(r"[^A-Z0-9]+", "-", name.upper()).strip("-")
-
-
 def read_qdc(path: Path) -> ImportResult:
     """Read a ``.qdc`` file (ours or another tool's) into codebook data; raise on bad input."""
     try:
@@ -142,7 +140,10 @@ def read_qdc(path: Path) -> ImportResult:
 
 
 def codebook_from_root(root: etree._Element, path: Path, name: str) -> ImportResult:
-    """Codebook data of a parsed ``<CodeBook>`` or ``<Project>`` (``path`` only names it in errors)."""
+    """Codebook data of a parsed ``<CodeBook>`` or ``<Project>`` (``path`` only names it in errors).
+
+    Every code gets a valid id whatever its name (``qdpx_names.code_id``): ids are given in the
+    order of the tree (parents first), so importing the same file twice gives the same ids."""
     codes_elements = [e for e in root.iter() if local_name(e) == "Codes"]
     if local_name(root) not in ("CodeBook", "Project") or not codes_elements:
         raise CodebookError("no <CodeBook> with <Codes> in this file", path=path, line=1,
@@ -151,64 +152,156 @@ def codebook_from_root(root: etree._Element, path: Path, name: str) -> ImportRes
     namespace = etree.QName(root).namespace
     if namespace != NS:
         notes.append(f"namespace '{namespace}' read as '{NS}'")
-    codes: list[dict] = []
-    ids: set[str] = set()
+    found: list[_Found] = []
     for element in children(codes_elements[0], "Code"):
-        _read_code(element, None, codes, ids, notes)
-    codes = _expand_double_colon(codes, ids)
-    guids = {normal_guid(c.pop("_guid")): c["id"] for c in codes if c.get("_guid")}
-    for code in codes:
-        code.pop("_guid", None)
-    untranslated = [c["id"] for c in codes if c.pop("_no_thai", False)]
-    if untranslated:
-        notes.append(f"{len(untranslated)} code(s) had no Thai label: the English label was copied "
-                     f"(translate them: {', '.join(untranslated[:5])}{' …' * (len(untranslated) > 5)})")
+        _read_code(element, None, found)
+    codes = _with_ids(_expand_double_colon(found))
+    guids = {normal_guid(f.guid): c["id"] for f, c in codes if f.guid}
+    codes_data = [c for _, c in codes]
+    for lang, what in (("th", "Thai"), ("en", "English")):
+        missing = [c["id"] for f, c in codes if f.missing == lang]
+        if missing:
+            other = "English" if lang == "th" else "Thai"
+            notes.append(f"{len(missing)} code(s) had no {what} label: the {other} label was copied "
+                         f"(translate them: {', '.join(missing[:5])}{' …' * (len(missing) > 5)})")
+    made = [(f.name, c["id"]) for f, c in codes if c["id"] != f.name.partition(NAME_SEPARATOR)[0]]
+    if made:
+        examples = ", ".join(f"'{n}' → {i}" for n, i in made[:3])
+        notes.append(f"{len(made)} code id(s) made from the codes' names (each name kept as its label), "
+                     f"e.g. {examples}")
+    notes += _not_carried(root, found)
+    return ImportResult({"codebook": name, "version": "imported", "title": {"en": name},
+                         "codes": codes_data}, notes, guids)
+
+
+@dataclass(eq=False)
+class _Found:
+    """A code as read, before it has an id."""
+
+    name: str  # its own name (the last part of a ``Parent::child`` name)
+    parent: _Found | None
+    guid: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+    description: str = ""
+    codable: bool = True
+    memos: int = 0
+    missing: str = ""  # the label language copied from the other one
+
+
+def _read_code(element: etree._Element, parent: _Found | None, found: list[_Found]) -> None:
+    description = "".join(d.text or "" for d in children(element, "Description"))
+    code = _Found(element.get("name", "").strip(), parent, element.get("guid"),
+                  _parse_description(description), description.strip(),
+                  element.get("isCodable", "true").strip().lower() not in ("false", "0"),
+                  len(children(element, "NoteRef")))
+    found.append(code)
+    for child in children(element, "Code"):
+        _read_code(child, code, found)
+
+
+def _expand_double_colon(found: list[_Found]) -> list[_Found]:
+    """Turn ATLAS.ti's flat ``Parent::child`` names into a tree (parents created as needed), in
+    tree order: each parent before its children, siblings in the file's order."""
+    def path_of(name: str) -> str:
+        return "::".join(p.strip() for p in name.split("::"))
+
+    by_path = {path_of(f.name): f for f in found if f.parent is None}
+    created: list[_Found] = []
+    for code in [f for f in found if f.parent is None and "::" in f.name]:
+        parts = [p.strip() for p in code.name.split("::")]
+        parent = None
+        for depth in range(1, len(parts)):
+            prefix = "::".join(parts[:depth])
+            if prefix not in by_path:
+                by_path[prefix] = _Found(parts[depth - 1], parent, missing="")
+                created.append(by_path[prefix])
+            parent = by_path[prefix]
+        code.name, code.parent = parts[-1], parent
+    kids: dict[int, list[_Found]] = {}
+    for code in created + found:  # a created parent before the codes that named it
+        kids.setdefault(id(code.parent), []).append(code)
+    ordered: list[_Found] = []
+
+    def walk(parent: _Found | None) -> None:
+        for child in kids.get(id(parent), []):
+            ordered.append(child)
+            walk(child)
+
+    walk(None)
+    return ordered
+
+
+def _with_ids(found: list[_Found]) -> list[tuple[_Found, dict]]:
+    """Each code (parents first) with its data: our own ids kept, others made from the name."""
+    ids: dict[int, str] = {}
+    taken: set[str] = set()
+    result = []
+    for code in found:
+        parent = ids.get(id(code.parent)) if code.parent else None
+        prefix, _, label_en = code.name.partition(NAME_SEPARATOR)
+        if ID_RE.match(prefix) and "label.en" in code.fields and prefix not in taken:
+            ids[id(code)] = prefix
+            taken.add(prefix)
+        else:
+            ids[id(code)] = code_id(code.name, taken, parent=parent, key=normal_guid(code.guid))
+        result.append((code, _code_data(code, ids[id(code)], parent, label_en)))
+    return result
+
+
+def _code_data(code: _Found, code_id_: str, parent: str | None, label_en: str) -> dict:
+    fields = code.fields
+    own = code.name or code_id_
+    lang = "th" if thai_share(own) >= 0.5 else "en"
+    labels = {lang: own}
+    if "label.en" in fields:
+        labels = {"en": fields["label.en"] or label_en or code_id_}
+        labels["th"] = fields.get("label.th") or ""
+    other = "en" if "th" in labels and labels["th"] else "th"
+    if not labels.get(other):
+        code.missing = other
+        labels[other] = labels["th" if other == "en" else "en"]
+    data: dict = {"id": code_id_, "kind": fields.get("kind") or ("right" if parent is None else "violation"),
+                  "parent": parent, "label": {"en": labels["en"], "th": labels["th"]}}
+    for name_ in TEXT_FIELDS:
+        texts = {lang: fields[f"{name_}.{lang}"] for lang in LANGS if fields.get(f"{name_}.{lang}")}
+        if texts:
+            data[name_] = texts
+    if not fields and code.description:
+        data["definition"] = {"th" if thai_share(code.description) >= 0.5 else "en": code.description}
+    if fields.get("exclude.see"):
+        data.setdefault("exclude", {})["see"] = [s.strip() for s in fields["exclude.see"].split(",")]
+    if fields.get("instruments"):
+        data["instruments"] = [dict(zip(("instrument", "article"), (part.split(" ", 1) + [""])[:2],
+                                        strict=True)) for part in fields["instruments"].split("; ")]
+    keywords = {lang: fields[f"keywords.{lang}"].split(" | ") for lang in LANGS
+                if fields.get(f"keywords.{lang}")}
+    if keywords:
+        data["keywords"] = keywords
+    if fields.get("deprecated_by"):
+        data["deprecated_by"] = fields["deprecated_by"]
+    return data
+
+
+def _not_carried(root: etree._Element, found: list[_Found]) -> list[str]:
+    """Plain-language lines for what codes had that Sitthi's codebook has no place for."""
+    notes = []
     sets = [e for e in root.iter() if local_name(e) == "Set"]
     foreign_sets = [s.get("name", "") for s in sets if s.get("name") not in GROUP_KINDS.values()]
     if foreign_sets:
         notes.append(f"sets not carried (Sitthi groups codes by kind instead): {', '.join(foreign_sets)}")
     if any(c.get("color") for c in root.iter() if local_name(c) == "Code"):
         notes.append("code colours not carried (Sitthi colours codes by right)")
-    notes.append("instrument names not carried (their abbreviations are kept with each code)")
-    return ImportResult({"codebook": name, "version": "imported", "title": {"en": name},
-                         "codes": codes}, notes, guids)
-
-
-def _read_code(element: etree._Element, parent: str | None, codes: list[dict], ids: set[str],
-               notes: list[str]) -> None:
-    name = element.get("name", "").strip()
-    description = "".join(d.text or "" for d in children(element, "Description"))
-    fields = _parse_description(description)
-    prefix = name.split(NAME_SEPARATOR, 1)[0]
-    code_id = prefix if ID_RE.match(prefix) and "label.en" in fields else _unique_id(name, ids)
-    ids.add(code_id)
-    label_en = fields.get("label.en") or name.split(NAME_SEPARATOR, 1)[-1] or code_id
-    kind = fields.get("kind") or ("right" if parent is None else "violation")
-    code: dict = {"id": code_id, "kind": kind, "parent": parent,
-                  "label": {"en": label_en, "th": fields.get("label.th") or label_en},
-                  "_name": name, "_guid": element.get("guid")}
-    if "label.th" not in fields:
-        code["_no_thai"] = True
-    for name_ in TEXT_FIELDS:
-        texts = {lang: fields[f"{name_}.{lang}"] for lang in LANGS if fields.get(f"{name_}.{lang}")}
-        if texts:
-            code[name_] = texts
-    if not fields and description.strip():
-        code["definition"] = {"en": description.strip()}
-    if fields.get("exclude.see"):
-        code.setdefault("exclude", {})["see"] = [s.strip() for s in fields["exclude.see"].split(",")]
-    if fields.get("instruments"):
-        code["instruments"] = [dict(zip(("instrument", "article"), (part.split(" ", 1) + [""])[:2],
-                                        strict=True)) for part in fields["instruments"].split("; ")]
-    keywords = {lang: fields[f"keywords.{lang}"].split(" | ") for lang in LANGS
-                if fields.get(f"keywords.{lang}")}
-    if keywords:
-        code["keywords"] = keywords
-    if fields.get("deprecated_by"):
-        code["deprecated_by"] = fields["deprecated_by"]
-    codes.append(code)
-    for child in children(element, "Code"):
-        _read_code(child, code_id, codes, ids, notes)
+    memos = [f.name for f in found if f.memos]
+    if memos:
+        notes.append(f"memos (notes) on {len(memos)} code(s) not carried, only their descriptions: "
+                     + ", ".join(memos[:5]) + (" …" if len(memos) > 5 else ""))
+    closed = [f.name for f in found if not f.codable and "kind" not in f.fields]
+    if closed:
+        notes.append(f"{len(closed)} code(s) marked not codable there can be coded in Sitthi: "
+                     + ", ".join(closed[:5]) + (" …" if len(closed) > 5 else ""))
+    if any(f.fields.get("instruments") for f in found):
+        notes.append("instrument names not carried (their abbreviations are kept with each code)")
+    return notes
 
 
 def _parse_description(text: str) -> dict[str, str]:
@@ -220,40 +313,6 @@ def _parse_description(text: str) -> dict[str, str]:
             return {}
         fields[match.group("key")] = match.group("value")
     return fields
-
-
-def _unique_id(name: str, ids: set[str]) -> str:
-    base = _slug(name.split("::")[-1]) or "CODE"
-    candidate, n = base, 1
-    while candidate in ids:
-        n += 1
-        candidate = f"{base}-{n}"
-    return candidate
-
-
-def _expand_double_colon(codes: list[dict], ids: set[str]) -> list[dict]:
-    """Turn ATLAS.ti's flat ``Parent::child`` names into a tree (parents created as needed)."""
-    by_path = {code["_name"]: code["id"] for code in codes}
-    result: list[dict] = []
-    for code in codes:
-        parts = [p.strip() for p in code["_name"].split("::")]
-        if len(parts) > 1 and code["parent"] is None:
-            parent = None
-            for depth in range(1, len(parts)):
-                path = "::".join(parts[:depth])
-                if path not in by_path:
-                    new_id = _unique_id(parts[depth - 1], ids)
-                    ids.add(new_id)
-                    by_path[path] = new_id
-                    label = parts[depth - 1]
-                    result.append({"id": new_id, "kind": "right" if parent is None else "violation",
-                                   "parent": parent, "label": {"en": label, "th": label}, "_no_thai": True})
-                parent = by_path[path]
-            code["parent"], code["kind"] = parent, "violation"
-            code["label"] = {"en": parts[-1], "th": parts[-1]} if code.get("_no_thai") else code["label"]
-        code.pop("_name")
-        result.append(code)
-    return result
 
 
 def import_qdc(path: Path, target: Path) -> ImportResult:

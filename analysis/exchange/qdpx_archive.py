@@ -1,9 +1,16 @@
 """Reading a REFI-QDA project: the archive (``.qdpx`` with any ``*.qde`` name, or a bare ``.qde``),
-its source texts, case variables, notes, and the front matter our own export leaves in descriptions."""
+its source texts, case variables, notes, and the front matter our own export leaves in descriptions.
+
+An archive is untrusted input: only ``project.qde`` and the sources it names are ever read, each
+within limits on its size, its compression ratio and the total, checked from the zip directory
+first and again while reading in chunks. Damage of any kind is one ``QdpxError`` line naming the
+archive and the member."""
 
 from __future__ import annotations
 
+import os
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,54 +29,191 @@ class QdpxError(SitthiError):
     """A REFI-QDA project cannot be imported (nothing was written)."""
 
 
+# Limits on what is read from an archive (project.qde and the sources it names; nothing else is read).
+MAX_MEMBER = 512 * 2**20  # bytes of one member, uncompressed
+MAX_TOTAL = 2 * 2**30  # bytes of everything read from one archive
+MAX_RATIO = 200  # uncompressed / compressed size of a member …
+RATIO_FLOOR = 2**20  # … once more than this has come out of it (small files may compress very well)
+_CHUNK = 2**20
+_AGAIN = "export the project again from the other program; nothing was written"
+_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, NotImplementedError, ValueError)
+
+
 @dataclass
 class Archive:
-    """The project file's XML root and the files next to it (``sources/...``)."""
+    """The project file's XML root, and the files next to it (``sources/...``), read only on request.
+
+    ``files`` names every member (or file of the ``sources/`` folder next to a bare ``.qde``);
+    ``read`` returns one, within the limits above. Close it (or use ``with``) when done."""
 
     name: str  # for messages: 'project.qdpx!Project.qde'
     root: etree._Element
-    files: dict[str, bytes]
+    files: dict[str, zipfile.ZipInfo | Path]
+    path: Path
+    zip: zipfile.ZipFile | None = None
+    total: int = 0
+
+    def read(self, member: str) -> bytes:
+        """One member's bytes; a ``QdpxError`` naming it when it is too large, a zip bomb or damaged."""
+        info = self.files[member]
+        if isinstance(info, Path):
+            if info.stat().st_size > MAX_MEMBER:
+                raise QdpxError(f"{info.name} is {_size(info.stat().st_size)}, more than the "
+                                f"{_size(MAX_MEMBER)} Sitthi reads from one file", path=info,
+                                fix="shorten or split this text; nothing was written")
+            data = info.read_bytes()
+            self._count(member, len(data))
+            return data
+        assert self.zip is not None
+        return _read_member(self, info)
+
+    @property
+    def sources_place(self) -> str:
+        """Where source files were looked for, for messages."""
+        return "the archive" if self.zip is not None else f"{self.path.parent / 'sources'}{os.sep}"
+
+    def _count(self, member: str, size: int) -> None:
+        self.total += size
+        if self.total > MAX_TOTAL:
+            raise QdpxError(f"{self.path.name}!{member}: the project's files come to more than "
+                            f"{_size(MAX_TOTAL)} uncompressed", path=self.path,
+                            fix="split the project, or remove media it does not need; nothing was written")
+
+    def close(self) -> None:
+        if self.zip is not None:
+            self.zip.close()
+            self.zip = None
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.close()
+
+
+def _size(n: int) -> str:
+    """``n`` bytes for a message: ``59 KiB``, ``512 MiB``, ``4.0 GiB``."""
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}" if unit == "GiB" else f"{n // scale} {unit}"
+    return f"{n} bytes"
+
+
+def _check_directory(archive: Archive, info: zipfile.ZipInfo) -> None:
+    """Refuse a member from what the zip directory says, before reading a byte of it."""
+    where = f"{archive.path.name}!{info.filename}"
+    if info.file_size > MAX_MEMBER:
+        raise QdpxError(f"{where} is {_size(info.file_size)} uncompressed, more than the "
+                        f"{_size(MAX_MEMBER)} Sitthi reads from one file", path=archive.path,
+                        fix="remove or shrink this file in the other program, then export again")
+    if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+        raise _bomb(archive, info)
+    if archive.total + info.file_size > MAX_TOTAL:
+        archive._count(info.filename, info.file_size)
+
+
+def _bomb(archive: Archive, info: zipfile.ZipInfo) -> QdpxError:
+    return QdpxError(f"{archive.path.name}!{info.filename} expands more than {MAX_RATIO} times "
+                     "(a zip bomb?)", path=archive.path,
+                     fix="do not open this file; ask for a new export from the other program")
+
+
+def _read_member(archive: Archive, info: zipfile.ZipInfo) -> bytes:
+    """A member read in chunks: the directory's sizes checked first, the limits again while reading
+    (a directory that lies does not get past them), damage reported as one line."""
+    _check_directory(archive, info)
+    chunks, size = [], 0
+    try:
+        with archive.zip.open(info) as stream:
+            while chunk := stream.read(_CHUNK):
+                size += len(chunk)
+                if size > min(MAX_MEMBER, info.file_size):
+                    raise QdpxError(f"{archive.path.name}!{info.filename} holds more than its zip "
+                                    f"directory says ({info.file_size} bytes)", path=archive.path, fix=_AGAIN)
+                if size > RATIO_FLOOR and size > MAX_RATIO * max(info.compress_size, 1):
+                    raise _bomb(archive, info)
+                chunks.append(chunk)
+    except _DAMAGE as err:
+        raise _damaged(archive.path, info.filename, err) from None
+    archive._count(info.filename, size)
+    return b"".join(chunks)
+
+
+def _damaged(path: Path, member: str | None, err: BaseException) -> QdpxError:
+    what = " ".join(str(err).split()) or type(err).__name__
+    where = f"{path.name}!{member}" if member else path.name
+    return QdpxError(f"{where} cannot be read: the archive is damaged or incomplete ({what})", path=path,
+                     fix="copy the .qdpx again (a download or copy may have been cut short) or " + _AGAIN)
 
 
 def read_archive(source: Path) -> Archive:
-    """Open a ``.qdpx`` (any one ``*.qde`` inside) or a bare ``.qde`` with its ``sources/`` folder."""
-    files: dict[str, bytes] = {}
+    """Open a ``.qdpx`` (any one ``*.qde`` inside) or a bare ``.qde`` with its ``sources/`` folder.
+
+    Only the project file is read here; source files are read when asked for (``Archive.read``)."""
+    source = Path(source)
     if not source.is_file():
         raise QdpxError("no such file", path=source, fix="give the path of a .qdpx or .qde file")
-    if zipfile.is_zipfile(source):
+    with source.open("rb") as handle:
+        magic = handle.read(4)
+    if magic == b"PK\x03\x04" or zipfile.is_zipfile(source):
+        archive = _open_zip(source)
         try:
-            with zipfile.ZipFile(source) as archive:
-                files = {i.filename: archive.read(i) for i in archive.infolist() if not i.is_dir()}
-        except (zipfile.BadZipFile, OSError, RuntimeError) as err:
-            raise QdpxError(f"the archive cannot be read ({err})", path=source,
-                            fix="export the project again from the other program") from None
-        projects = sorted(n for n in files if n.lower().endswith(".qde") and "/" not in n.strip("/"))
-        projects = projects or sorted(n for n in files if n.lower().endswith(".qde"))
-        if not projects:
-            raise QdpxError("the archive holds no .qde project file", path=source,
-                            fix="choose a REFI-QDA project export (.qdpx)")
-        if len(projects) > 1:
-            raise QdpxError(f"the archive holds several .qde files ({', '.join(projects)})", path=source,
-                            fix="export one project per .qdpx file")
-        name, data = f"{source.name}!{projects[0]}", files.pop(projects[0])
-    elif source.suffix.lower() == ".qde":
-        name, data = source.name, source.read_bytes()
+            project = _project_member(archive)
+            archive.name = f"{source.name}!{project}"
+            data = archive.read(project)
+            del archive.files[project]
+            archive.root = _parse_project(data, archive.name, source)
+        except BaseException:
+            archive.close()
+            raise
+        return archive
+    if source.suffix.lower() == ".qde":
         folder = source.parent / "sources"
-        if folder.is_dir():
-            files = {f"sources/{p.name}": p.read_bytes() for p in folder.iterdir() if p.is_file()}
-    else:
-        raise QdpxError("not a REFI-QDA project (neither a .qdpx archive nor a .qde file)", path=source,
-                        fix="choose the .qdpx file exported by NVivo, ATLAS.ti, MAXQDA or QualCoder")
+        files = {f"sources/{p.name}": p for p in sorted(folder.iterdir()) if p.is_file()} \
+            if folder.is_dir() else {}
+        if source.stat().st_size > MAX_MEMBER:
+            raise QdpxError(f"{source.name} is {_size(source.stat().st_size)}, more than the "
+                            f"{_size(MAX_MEMBER)} Sitthi reads from one file", path=source, fix=_AGAIN)
+        return Archive(source.name, _parse_project(source.read_bytes(), source.name, source), files, source)
+    raise QdpxError("not a REFI-QDA project (neither a .qdpx archive nor a .qde file)", path=source,
+                    fix="choose the .qdpx file exported by NVivo, ATLAS.ti, MAXQDA or QualCoder")
+
+
+def _open_zip(source: Path) -> Archive:
+    try:
+        handle = zipfile.ZipFile(source)
+        infos = handle.infolist()
+    except _DAMAGE as err:
+        raise _damaged(source, None, err) from None
+    files = {i.filename: i for i in infos if not i.is_dir()}
+    return Archive(source.name, etree.Element("Project"), files, source, handle)
+
+
+def _project_member(archive: Archive) -> str:
+    """The one ``*.qde`` in the archive (at its top level if there are several levels)."""
+    names = archive.files
+    projects = sorted(n for n in names if n.lower().endswith(".qde") and "/" not in n.strip("/"))
+    projects = projects or sorted(n for n in names if n.lower().endswith(".qde"))
+    if not projects:
+        raise QdpxError(f"the archive holds no .qde project file ({len(names)} other file(s))",
+                        path=archive.path, fix="choose a REFI-QDA project export (.qdpx)")
+    if len(projects) > 1:
+        raise QdpxError(f"the archive holds several .qde files ({', '.join(projects)})", path=archive.path,
+                        fix="export one project per .qdpx file")
+    return projects[0]
+
+
+def _parse_project(data: bytes, name: str, source: Path) -> etree._Element:
     try:
         parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as err:
-        raise QdpxError(f"{name} is not well-formed XML ({err.msg})", path=source, line=err.lineno,
-                        fix="export the project again from the other program") from None
+        raise QdpxError(f"not well-formed XML ({err.msg})", path=source.parent / name, line=err.lineno,
+                        fix=_AGAIN) from None
     if local_name(root) != "Project":
         raise QdpxError(f"{name} has no <Project> root element (found <{local_name(root)}>)", path=source,
                         fix="choose a REFI-QDA project export (.qdpx)")
-    return Archive(name, root, files)
+    return root
 
 
 def descendants(element: etree._Element, name: str) -> list[etree._Element]:
@@ -82,11 +226,11 @@ def text_of(archive: Archive, element: etree._Element) -> tuple[str | None, bool
     path = element.get("plainTextPath") or ""
     if path.startswith("internal://"):
         member = path.removeprefix("internal://")
-        data = archive.files.get(f"sources/{member}")
-        if data is None:
-            data = next((d for n, d in archive.files.items() if n.rsplit("/", 1)[-1] == member), None)
-        if data is not None:
-            text, _ = decode_bytes(data, Path(member))
+        found = f"sources/{member}" if f"sources/{member}" in archive.files else next(
+            (n for n in archive.files if n.rsplit("/", 1)[-1] == member), None)
+        if found is not None:
+            data = archive.read(found)
+            text, _ = decode_bytes(data, archive.path.parent / f"{archive.path.name}!{found}")
             has_bom = data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"))
             return text.removeprefix("\ufeff"), has_bom, member
     content = children(element, "PlainTextContent")
@@ -129,6 +273,23 @@ def variables(root: etree._Element) -> tuple[dict[str, str], dict[str, dict[str,
     for source in descendants(root, "TextSource"):
         by_source.setdefault(normal_guid(source.get("guid")), {}).update(values(source))
     return names, by_source
+
+
+def variable_notes(root: etree._Element) -> list[str]:
+    """What of the variables cannot be carried as it is: values of no known type, dates as text."""
+    notes, by_variable = [], {}
+    for value in descendants(root, "VariableValue"):
+        for ref in children(value, "VariableRef"):
+            by_variable.setdefault(normal_guid(ref.get("targetGUID")), []).append(value)
+    for variable in descendants(root, "Variable"):
+        values = by_variable.get(normal_guid(variable.get("guid")), [])
+        unknown = [v for v in values if not [c for c in v if local_name(c) in _VALUE_TYPES]]
+        name, kind = variable.get("name", ""), variable.get("typeOfVariable", "")
+        if unknown:
+            notes.append(f"variable '{name}': {len(unknown)} value(s) of no known type not carried")
+        if kind in ("Date", "DateTime") and len(unknown) < len(values):
+            notes.append(f"variable '{name}' ({kind}) carried as text")
+    return notes
 
 
 def source_meta(element: etree._Element) -> dict[str, str]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -41,10 +42,12 @@ from analysis.exchange.qdpx_archive import (
     selection_memo,
     source_meta,
     text_of,
+    variable_notes,
     variables,
 )
 from analysis.exchange.qdpx_names import coder_id, source_id, unique
 from analysis.exchange.qdpx_offsets import CODE_POINTS, UTF16, choose_reading, map_offset, normalised_with_map
+from analysis.files import BusyError, hold_lock
 from analysis.privacy.hits import Hit, mask
 from analysis.privacy.pii import numbers_and_addresses
 from analysis.study import LANGUAGES, STUDY_FILE, Study, init_study, read_study_file
@@ -109,9 +112,19 @@ def _user_of(coding: etree._Element, selection: etree._Element) -> str:
 
 def import_qdpx(source: Path, target_study_dir: Path, *, anonymised: bool = False,
                 progress: bool = False) -> QdpxImport:
-    """Import a REFI-QDA project into ``target_study_dir`` (created if needed); all or nothing."""
+    """Import a REFI-QDA project into ``target_study_dir`` (created if needed); all or nothing.
+
+    Staging folders that an import killed before it could clean up left next to the target are
+    removed first (said in ``notes``)."""
     source, target = Path(source), Path(target_study_dir).expanduser().resolve()
-    archive = read_archive(source)
+    removed = remove_stale_staging(_existing_parent(target))
+    with read_archive(source) as archive:
+        result = _import(archive, source, target, anonymised, progress)
+    result.notes[:0] = removed
+    return result
+
+
+def _import(archive: Archive, source: Path, target: Path, anonymised: bool, progress: bool) -> QdpxImport:
     existing = _check_target(target)
     root = archive.root
     not_imported: list[str] = []
@@ -123,6 +136,7 @@ def import_qdpx(source: Path, target_study_dir: Path, *, anonymised: bool = Fals
     taken: set[str] = set()
     coders = {guid: coder_id(name, taken) for guid, name in users.items()}
     variable_keys, attributes = variables(root)
+    not_imported += variable_notes(root)
 
     sources: list[_Source] = []
     ids: set[str] = set()
@@ -141,71 +155,91 @@ def import_qdpx(source: Path, target_study_dir: Path, *, anonymised: bool = Fals
 
     turn_study = all(p.speaker for s in sources for p in paragraphs(s.body))
     unit = "turn" if turn_study and sources else "paragraph"
-    staging = Path(tempfile.mkdtemp(prefix=".sitthi-import-", dir=_existing_parent(target)))
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=_existing_parent(target)))
     try:
-        staged = _staged_study(existing, staging / "study", target.name)
-        codebook_path = staged.codebooks_dir / f"{book.data['codebook']}.yaml"
-        if (target / codebook_path.relative_to(staged.root)).exists():
-            raise QdpxError("a codebook with this name already exists",
-                            path=target / codebook_path.relative_to(staged.root),
-                            fix="remove it or import into a new folder; nothing was changed")
-        text = codebook_yaml(book.data)
-        parse_codebook(text, codebook_path)
-        codebook_path.write_text(text, encoding="utf-8")
-        used = {k for s in sources for k in attributes.get(normal_guid(s.element.get("guid")), {})}
-        keys = [k for k in dict.fromkeys(variable_keys.values()) if k in used]  # the project's order
-        _write_settings(staged, existing, codebook_path.name, unit, keys)
-        result = QdpxImport(study=staged, codebook=codebook_path, codes=[c["id"] for c in book.data["codes"]],
-                            coders={users[g]: c for g, c in coders.items()}, not_imported=not_imported,
-                            notes=notes)
-        counts: Counter[str] = Counter({c: 0 for c in coders.values()})
-        store = CodingStore(staged) if anonymised else raw_store(staged)
-        folder = staged.transcripts_dir if anonymised else staged.raw_dir
-        for item in _progress(sources, progress):
-            path = folder / f"{item.id}.md"
-            values = attributes.get(normal_guid(item.element.get("guid")), {})
-            _write_transcript(path, item, anonymised, values)
-            transcript = Transcript(id=item.id, path=path, language=item.language, body=item.body,
-                                    body_line=0, encoding="UTF-8")
-            _check_written(path, transcript)
-            result.transcripts.append(path)
-            result.offset_units[item.name] = item.unit
-            segments = segment_body(item.id, item.body, unit)
-            pending: list[Coding] = []
-            for selection, (start, end) in zip(item.selections, item.spans, strict=True):
-                memo = selection_memo(selection, notes_by_guid)
-                for coding in children(selection, "Coding"):
-                    refs = [normal_guid(r.get("targetGUID")) for r in children(coding, "CodeRef")]
-                    user = _user_of(coding, selection)
-                    if user not in coders:
-                        coders[user] = coder_id(users.get(user) or "unknown", taken)
-                        users[user] = users.get(user) or "unknown"
-                        result.coders[users[user]] = coders[user]
-                    for ref in refs:
-                        if ref not in book.guids:
-                            not_imported.append(f"a coding in text '{item.name}' refers to an unknown code "
-                                                f"({ref or 'no code'}): not imported")
-                            continue
-                        placed = _code_span(transcript, segments, start, end, book.guids[ref],
-                                            coders[user], memo)
-                        pending += placed
-                        if not placed:
-                            not_imported.append(f"a coding in text '{item.name}' ({start}-{end}) covers no "
-                                                "words of any segment: not imported")
-            added = store.add_many(pending)
-            counts.update(c.coder_id for c in added)
-            if len(added) < len(pending):
-                notes.append(f"text '{item.name}': {len(pending) - len(added)} repeated coding(s) "
-                             "(same coder, code and words) kept once")
-        result.codings = dict(sorted(counts.items()))
-        _move_into_place(staging / "study", target, existing is not None)
+        with hold_lock(staging / STAGING_LOCK, timeout=0, what="this import's staging folder"):
+            staged = _staged_study(existing, staging / "study", target.name)
+            codebook_path = staged.codebooks_dir / f"{book.data['codebook']}.yaml"
+            if (target / codebook_path.relative_to(staged.root)).exists():
+                raise QdpxError("a codebook with this name already exists",
+                                path=target / codebook_path.relative_to(staged.root),
+                                fix="remove it or import into a new folder; nothing was changed")
+            text = codebook_yaml(book.data)
+            parse_codebook(text, codebook_path)
+            codebook_path.write_text(text, encoding="utf-8")
+            used = {k for s in sources for k in attributes.get(normal_guid(s.element.get("guid")), {})}
+            keys = [k for k in dict.fromkeys(variable_keys.values()) if k in used]  # the project's order
+            _write_settings(staged, existing, codebook_path.name, unit, keys)
+            result = QdpxImport(study=staged, codebook=codebook_path,
+                                codes=[c["id"] for c in book.data["codes"]],
+                                coders={users[g]: c for g, c in coders.items()}, not_imported=not_imported,
+                                notes=notes)
+            people = _People(users, coders, taken, result.coders)
+            counts: Counter[str] = Counter({c: 0 for c in coders.values()})
+            store = CodingStore(staged) if anonymised else raw_store(staged)
+            folder = staged.transcripts_dir if anonymised else staged.raw_dir
+            for item in _progress(sources, progress):
+                path = folder / f"{item.id}.md"
+                values = attributes.get(normal_guid(item.element.get("guid")), {})
+                _write_transcript(path, item, anonymised, values)
+                transcript = Transcript(id=item.id, path=path, language=item.language, body=item.body,
+                                        body_line=0, encoding="UTF-8")
+                _check_written(path, transcript)
+                result.transcripts.append(path)
+                result.offset_units[item.name] = item.unit
+                pending = _codings_of(item, transcript, unit, book.guids, people, notes_by_guid, not_imported)
+                added = store.add_many(pending)
+                counts.update(c.coder_id for c in added)
+                if len(added) < len(pending):
+                    notes.append(f"text '{item.name}': {len(pending) - len(added)} repeated coding(s) "
+                                 "(same coder, code and words) kept once")
+            result.codings = dict(sorted(counts.items()))
+            _move_into_place(staging / "study", target, existing is not None)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    final = read_study_file(target / STUDY_FILE)
-    result.study = final
+    result.study = read_study_file(target / STUDY_FILE)
     result.codebook = target / codebook_path.relative_to(staged.root)
     result.transcripts = [target / p.relative_to(staged.root) for p in result.transcripts]
     return result
+
+
+@dataclass
+class _People:
+    """Users of the project and their coder ids; a user met only on a coding is added."""
+
+    users: dict[str, str]  # user GUID -> name
+    coders: dict[str, str]  # user GUID -> coder id
+    taken: set[str]
+    by_name: dict[str, str]  # user name -> coder id (the import's report)
+
+    def coder(self, guid: str) -> str:
+        if guid not in self.coders:
+            self.users[guid] = self.users.get(guid) or "unknown"
+            self.coders[guid] = coder_id(self.users[guid], self.taken)
+            self.by_name[self.users[guid]] = self.coders[guid]
+        return self.coders[guid]
+
+
+def _codings_of(item: _Source, transcript: Transcript, unit: str, codes: dict[str, str], people: _People,
+                notes_by_guid: dict[str, str], not_imported: list[str]) -> list[Coding]:
+    """A source's selections as codings of its segments; what cannot be placed goes to ``not_imported``."""
+    segments = segment_body(item.id, item.body, unit)
+    pending: list[Coding] = []
+    for selection, (start, end) in zip(item.selections, item.spans, strict=True):
+        memo = selection_memo(selection, notes_by_guid)
+        for coding in children(selection, "Coding"):
+            coder = people.coder(_user_of(coding, selection))
+            for ref in [normal_guid(r.get("targetGUID")) for r in children(coding, "CodeRef")]:
+                if ref not in codes:
+                    not_imported.append(f"a coding in text '{item.name}' refers to an unknown code "
+                                        f"({ref or 'no code'}): not imported")
+                    continue
+                placed = _code_span(transcript, segments, start, end, codes[ref], coder, memo)
+                pending += placed
+                if not placed:
+                    not_imported.append(f"a coding in text '{item.name}' ({start}-{end}) covers no "
+                                        "words of any segment: not imported")
+    return pending
 
 
 def _read_source(archive: Archive, element: etree._Element, ids: set[str], project: Path) -> _Source | str:
@@ -215,7 +249,7 @@ def _read_source(archive: Archive, element: etree._Element, ids: set[str], proje
     text, has_bom, origin = text_of(archive, element)
     if text is None or not text.strip():
         lost = sum(len(children(s, "Coding")) for s in selections)
-        why = "its text is not in the archive" if text is None else "it has no text"
+        why = f"its text is not in {archive.sources_place}" if text is None else "it has no text"
         return f"text '{name}': {why} ({origin})" + (f"; {lost} coding(s) on it not imported" if lost else "")
     spans = []
     for selection in selections:
@@ -327,6 +361,30 @@ def _code_span(transcript: Transcript, segments, start: int, end: int, code: str
 
 
 # ----------------------------------------------------------------------------- files
+
+STAGING_PREFIX = ".sitthi-import-"
+STAGING_LOCK = ".lock"  # held for the whole import, so another run can tell a live one from a killed one
+STALE_AFTER = 5.0  # seconds: a younger folder may belong to a run that has not taken its lock yet
+
+
+def remove_stale_staging(parent: Path) -> list[str]:
+    """Remove ``.sitthi-import-*`` folders in ``parent`` that no running import holds (left by a
+    killed one); one line for each."""
+    removed = []
+    for folder in sorted(parent.glob(f"{STAGING_PREFIX}*")):
+        if folder.is_symlink() or not folder.is_dir() or time.time() - folder.stat().st_mtime < STALE_AFTER:
+            continue
+        try:
+            with hold_lock(folder / STAGING_LOCK, timeout=0, what="an import's staging folder"):
+                shutil.rmtree(folder, ignore_errors=True)
+        except BusyError:
+            continue  # an import is running there
+        except OSError:
+            pass
+        done = "removed" if not folder.exists() else "could not remove (delete it by hand)"
+        removed.append(f"{done} {folder}: left behind by an import that was stopped")
+    return removed
+
 
 def _existing_parent(path: Path) -> Path:
     while not path.exists():
