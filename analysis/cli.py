@@ -311,6 +311,47 @@ def codings_undo(ctx: typer.Context,
     typer.echo(f"Undid {entry['action']} of {row['code_id']} on {row['segment_id']} by {coder}.")
 
 
+attributes_app = typer.Typer(help="Participant attributes in a spreadsheet (.xlsx or .csv): export, import.",
+                             no_args_is_help=True)
+app.add_typer(attributes_app, name="attributes")
+SheetArgument = Annotated[Path, typer.Argument(help="The sheet: a .xlsx or .csv file.")]
+RawOption = Annotated[bool, typer.Option("--raw", help="Raw transcripts (data/raw, not data/transcripts).")]
+
+
+@attributes_app.command("export")
+def attributes_export(ctx: typer.Context, sheet: SheetArgument, raw: RawOption = False,
+                      study: StudyOption = None) -> None:
+    """Write one row per transcript: id, file, language and every attribute of its front matter."""
+    from analysis.intake.attributes import SheetError, export_attributes
+
+    try:
+        typer.echo(f"Wrote {export_attributes(_study(ctx, study), sheet, raw=raw)}")
+    except SheetError as err:
+        for problem in err.problems:
+            typer.echo(problem.message, err=True)
+        raise
+    if raw:
+        typer.echo("note: it holds the raw transcripts' front matter: keep it out of git and shared folders")
+
+
+@attributes_app.command("import")
+def attributes_import(ctx: typer.Context, sheet: SheetArgument, raw: RawOption = False,
+                      dry_run: Annotated[bool, typer.Option(
+                          "--dry-run", help="Check the sheet and list the changes; write nothing.")] = False,
+                      study: StudyOption = None) -> None:
+    """Write a sheet's values into the transcripts' front matter, nothing else; exit 1 on any problem."""
+    from analysis.intake.attributes import SheetError, import_attributes
+
+    try:
+        result = import_attributes(_study(ctx, study), sheet, raw=raw, dry_run=dry_run)
+    except SheetError as err:
+        for problem in err.problems:
+            typer.echo(problem.message, err=True)
+        raise
+    for line in result.summary():
+        typer.echo(line)
+
+
 @app.command()
 def suggest(ctx: typer.Context,
             evaluate: Annotated[str | None, typer.Option(help="Compare suggestions with this coder.")] = None,
@@ -346,6 +387,28 @@ def agree(ctx: typer.Context,
         path = write_disagreements(result, chosen.outputs_dir / "agreement" / "disagreements.xlsx")
         typer.echo(f"\nCoders: {', '.join(result.coders)}. Unit: segment. "
                    f"{len(result.disagreements)} disagreements written to {path}")
+
+
+@app.command()
+def add(ctx: typer.Context,
+        files: Annotated[list[Path], typer.Argument(
+            help="Interviews as you have them: .txt .docx .odt .rtf .pdf .srt .vtt")],
+        language: Annotated[Literal["th", "en", "mixed"] | None, typer.Option(
+            help="Language of every file (default: from the script of each).")] = None,
+        site: Annotated[str | None, typer.Option(help="Research site written into each file.")] = None,
+        study: StudyOption = None) -> None:
+    """Turn typed-up interviews into raw transcripts in data/raw/ (the originals are not changed)."""
+    from analysis.intake.add import add_files, intake_table, refusals
+
+    results = add_files(_study(ctx, study), files, language=language, site=site)
+    table = intake_table(results)
+    if len(table):
+        typer.echo(table.to_string(index=False))
+        typer.echo("Check the table, then run `sitthi anonymise --propose`. Ids come from the file names "
+                   "and are never anonymised. / ตรวจตารางก่อน แล้วจึงปกปิดตัวตน")
+    for line in refusals(results):
+        typer.echo(f"refused: {line}", err=True)
+    raise typer.Exit(1 if refusals(results) else 0)
 
 
 @app.command()

@@ -59,12 +59,12 @@ def _write_key(path: Path, rows: list[dict[str, str]], *, bom: bool = False) -> 
 
 
 def test_privacy_anonymise_replaces_whole_words_only() -> None:
-    key = {"ใหม่": "[NAME-01]", "ฝน": "[NAME-05]", "Ann": "[NAME-02]", "Nok": "[SOCIAL]"}
-    text = "ไปเชียงใหม่กับใหม่ วันนั้นฝนตก พี่ฝนบอก\nAnnual report by Ann, a Nokia phone, nok and NOK."
+    key = {"ใหม่": "[NAME-01]", "ดาว": "[NAME-05]", "Ann": "[NAME-02]", "Nok": "[SOCIAL]"}
+    text = "ไปเชียงใหม่กับใหม่ วันนั้นดาวเทียมตก พี่ดาวบอก\nAnnual report by Ann, a Nokia phone, nok and NOK."
     new, changes, counts = Replacer(key).replace(text)
-    assert new == ("ไปเชียงใหม่กับ[NAME-01] วันนั้นฝนตก พี่[NAME-05]บอก\n"
+    assert new == ("ไปเชียงใหม่กับ[NAME-01] วันนั้นดาวเทียมตก พี่[NAME-05]บอก\n"
                    "Annual report by [NAME-02], a Nokia phone, [SOCIAL] and [SOCIAL].")
-    assert counts == {"ใหม่": 1, "ฝน": 1, "Ann": 1, "Nok": 2} and len(changes) == 5
+    assert counts == {"ใหม่": 1, "ดาว": 1, "Ann": 1, "Nok": 2} and len(changes) == 5
 
 
 def test_privacy_anonymise_longest_first_and_thai_touching_latin() -> None:
@@ -227,3 +227,16 @@ def test_privacy_anonymise_cli_tells_a_study_without_id(study, tmp_path) -> None
     study.config_file.write_text(config.replace(f'id = "{study.id}"\n', ""), encoding="utf-8")
     run = CliRunner().invoke(app, ["--study", str(study.root), "anonymise", "--propose"])
     assert run.exit_code == 0 and "has no id" in run.output
+
+
+def test_privacy_anonymise_apply_goes_on_after_a_transcript_check_refuses(study) -> None:
+    """A raw file without speaker labels in a study coded by turn (as `sitthi add` writes one):
+    it is anonymised and written, its problem is reported, and the other files are still written."""
+    (study.raw_dir / "AA-01.md").write_text(
+        "---\nid: AA-01\nlanguage: en\nanonymised: false\n---\n\nWe waited all night.\n\nNobody came.\n",
+        encoding="utf-8")
+    write_proposal(study)
+    applied = apply_key(study)
+    assert sorted(p.name for p in applied.written) == ["AA-01.md", "FM-01.md"]
+    assert [p.path.name for p in applied.problems] == ["AA-01.md"]
+    assert "label" in applied.problems[0].message

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.coding.imported import Carried, Change, carry_codings, waiting_memos
-from analysis.errors import SitthiError
+from analysis.errors import SitthiError, TranscriptError
 from analysis.files import write_atomic
 from analysis.privacy.front_matter import anonymised_head, pseudonymise_head, scannable_head
 from analysis.privacy.hits import mask
@@ -320,8 +320,12 @@ def apply_key(study: Study) -> Applied:
         target = study.transcripts_dir / f"{raw.path.stem}.md"
         write_atomic(target, text)
         result.written.append(target)
-        transcript = read_transcript(target, languages=study.languages,
-                                     require_labels=study.segment_unit == "turn")
+        try:
+            transcript = read_transcript(target, languages=study.languages,
+                                         require_labels=study.segment_unit == "turn")
+        except TranscriptError as err:  # anonymised and written, but sitthi check will refuse it
+            result.problems.append(err)
+            continue
         carried = carry_codings(study, raw.body, transcript, changes,
                                 lambda memo: replacer.replace(normalise(memo))[0], guard.memo_leaks)
         result.carried.count += carried.count

@@ -1,0 +1,1 @@
+"""Bringing material in: raw interviews and attribute sheets."""
