@@ -148,3 +148,14 @@ def test_tokenise_gold_readers_rebuild_the_text(tmp_path: Path) -> None:
     conllu.write_text("# text = ไปไหน มา\n1\tไป\t_\n2\tไหน\t_\n3\tมา\t_\n\n", encoding="utf-8")
     assert read_wisesight(label) == [("ไปไหน มา", [(0, 2), (2, 5), (5, 6), (6, 8)])]
     assert read_conllu(conllu) == [("ไปไหน มา", [(0, 2), (2, 5), (6, 8)])]
+
+
+@pytest.mark.parametrize(("text", "tokens"), [
+    ("เลขบัตร ๑๙๙๘๘๗๗๖๖๕๕๔๘.", ["เลข", "บัตร", "๑๙๙๘๘๗๗๖๖๕๕๔๘", "."]),  # an ID stays whole: the guard finds it
+    ("ปี ๒๕.", ["ปี", "๒๕", "."]),
+    ("ไปมิงกะลาบา.", ["ไป", "มิง", "กะ", "ลา", "บา", "."]),
+    ("ตาม พ.ร.บ.", ["ตาม", "พ.ร.บ."]),
+    ("หมู่ ม.", ["หมู่", "ม."]),
+])
+def test_tokenise_final_period_is_its_own_token_after_numbers_and_words(text, tokens) -> None:
+    assert [t.text for t in tokenize(text)] == tokens

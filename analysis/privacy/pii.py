@@ -23,10 +23,11 @@ __all__ = ["KINDS", "Hit", "find_identifiers", "numbers_and_addresses", "thai_id
 
 
 def _tokens(text: str) -> Tokens:
-    """Start offset → token, from the study tokenizer (newmm for Thai runs)."""
-    from analysis.text.tokenise import default_tokenizer
+    """Start offset → token, from the privacy tokenizer (plain newmm for Thai runs)."""
+    from analysis.text.segmenters import PRIVACY_ENGINE
+    from analysis.text.tokenise import tokenizer_for
 
-    return Tokens(default_tokenizer().pieces(text))
+    return Tokens(tokenizer_for(PRIVACY_ENGINE).pieces(text))
 
 
 def find_identifiers(text: str, *, custom: dict[str, str] | None = None, keep_places: tuple[str, ...] = (),

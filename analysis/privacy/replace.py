@@ -29,9 +29,10 @@ def _wordlike(char: str) -> bool:
 
 
 def _token_edges(text: str) -> frozenset[int]:
-    from analysis.text.tokenise import default_tokenizer
+    from analysis.text.segmenters import PRIVACY_ENGINE
+    from analysis.text.tokenise import tokenizer_for
 
-    return Tokens(default_tokenizer().pieces(text)).edges
+    return Tokens(tokenizer_for(PRIVACY_ENGINE).pieces(text)).edges
 
 
 @dataclass

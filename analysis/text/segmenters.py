@@ -29,8 +29,12 @@ from pathlib import Path
 import numpy as np
 from pythainlp.tokenize.tcc_p import _PAT_TCC
 
-ENGINES = ("fast", "accurate")
+ENGINES = ("fast", "accurate")  # what a study may choose ([text] segmenter)
 DEFAULT_ENGINE = "fast"
+# Plain newmm (maximal matching, nlpo3): what the privacy finders read. It leaves a word it does not
+# know in telling pieces ("ปุ๊" "ก" "กี้"), where the frequency-based engines make dictionary words
+# of it ("ปุ๊ก" "กี้"): the name finders were built and measured on those pieces.
+PRIVACY_ENGINE = "newmm"
 # Words longer than this many characters are not looked up (the dictionary's longest common words
 # are shorter; the limit bounds the work per position).
 MAX_WORD = 24
@@ -557,10 +561,51 @@ def _deepcut_session():
                                         providers=["CPUExecutionProvider"])
 
 
+class NewmmSegmenter:
+    """Plain newmm (nlpo3, maximal matching) over the same dictionary plus extra words."""
+
+    def __init__(self, extra_words: Iterable[str] = ()) -> None:
+        self.dict_name = _nlpo3_dictionary(tuple(sorted({w for w in extra_words if w})))
+
+    def __call__(self, run: str) -> tuple[int, ...]:
+        import nlpo3
+
+        return tuple(accumulate(len(word) for word in nlpo3.segment(run, self.dict_name)))
+
+    def many(self, runs: list[str]) -> list[tuple[int, ...]]:
+        return [self(run) for run in runs]
+
+
+@lru_cache(maxsize=8)
+def _nlpo3_dictionary(extra_words: tuple[str, ...]) -> str:
+    """Load the newmm dictionary (plus ``extra_words``) into nlpo3 once; return its name there."""
+    import hashlib
+    import tempfile
+
+    import nlpo3
+
+    from analysis.files import write_atomic
+
+    path, name = dictionary_path(), "sitthi-th"
+    if extra_words:
+        name += "-" + hashlib.sha256("\n".join(extra_words).encode()).hexdigest()[:12]
+        path = Path(tempfile.gettempdir()) / f"{name}.txt"
+        if not path.exists():
+            write_atomic(path, "\n".join([dictionary_path().read_text(encoding="utf-8").rstrip("\n"),
+                                          *extra_words]) + "\n")
+    message, ok = nlpo3.load_dict(str(path), name)
+    if not ok and "already" not in message.lower():
+        raise RuntimeError(f"nlpo3 could not load its dictionary: {message}")
+    return name
+
+
 def make_segmenter(engine: str, extra_words: Iterable[str] = ()):
-    """The segmenter of ``engine`` (one of ``ENGINES``) with ``extra_words`` as words of their own."""
+    """The segmenter of ``engine`` (one of ``ENGINES``, or ``PRIVACY_ENGINE``) with ``extra_words`` as
+    words of their own."""
     if engine == "fast":
         return FastSegmenter(extra_words)
     if engine == "accurate":
         return AccurateSegmenter(extra_words)
+    if engine == PRIVACY_ENGINE:
+        return NewmmSegmenter(extra_words)
     raise ValueError(f"unknown segmenter {engine!r}: use one of {', '.join(ENGINES)}")

@@ -25,12 +25,13 @@ import numpy as np
 from analysis.text.script import THAI_MARKS, is_thai
 from analysis.text.segmenters import DEFAULT_ENGINE, dictionary_path, frequency_paths, make_segmenter
 
-ENGINE_VERSION = "sitthi-tokenise-2"
+ENGINE_VERSION = "sitthi-tokenise-3"
 # A Thai run may hold "." or "," between Thai characters and one final "." (abbreviations such
 # as พ.ร.บ. and ค.ศ., Thai-digit numbers such as ๒๕,๐๐๐), so newmm sees them whole.
 _THAI_RUN = (r"[\u0e00-\u0e7f](?:[\u0e00-\u0e7f]|[.,](?=[\u0e00-\u0e7f]))*"
              r"(?:(?<=[\u0e00-\u0e7f])\.(?![\u0e00-\u0e7f0-9A-Za-z.]))?")
 _RUN_RE = re.compile(rf"(?P<thai>{_THAI_RUN})|(?P<other>[^\s\u0e00-\u0e7f]+)")
+_DIGITS_RE = re.compile(r"[\u0e50-\u0e59\d][\u0e50-\u0e59\d,.]*")
 # Whitespace between chunks: no rule above looks across it, so each chunk is tokenised on its own.
 _SPACE_RE = re.compile(r"(\s+)")
 PLACEHOLDER_RE = re.compile(r"\[[A-Z]+(?:-\d+)?\]")
@@ -164,13 +165,24 @@ class Tokenizer:
                 position = run.start()
                 if run.lastgroup == "thai":
                     group, cut = run.group(), 0
-                    for end in next(words):
+                    for end in _final_period_apart(group, next(words)):
                         pieces.append((position + cut, group[cut:end]))
                         cut = end
                 else:
                     pieces += [(position + offset, piece) for offset, piece in _english_chunk(run.group())]
             learned[text] = self._chunks[text] = _Chunk(_attach_orphan_marks(pieces))
         return learned
+
+
+def _final_period_apart(run: str, ends: tuple[int, ...]) -> tuple[int, ...]:
+    """The word ends of a Thai run with a sentence's final "." as a token of its own: after a number
+    (๑๙๙๘.) or a word, not after an abbreviation (ค.ศ., พ.ร.บ., one letter and "." such as ม.)."""
+    if not run.endswith(".") or len(ends) == 0:
+        return ends
+    last = run[(ends[-2] if len(ends) > 1 else 0):-1]
+    if last and (_DIGITS_RE.fullmatch(last) or ("." not in last and len(last) > 1)):
+        return (*ends[:-1], len(run) - 1, len(run))
+    return ends
 
 
 @lru_cache(maxsize=200_000)
