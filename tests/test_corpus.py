@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.errors import SitthiError, TranscriptError
-from analysis.text.corpus import parse_transcript, read_corpus, read_transcript
-from analysis.text.normalise import normalise
+from analysis.text.corpus import parse_transcript, read_corpus, read_transcript, split_front_matter
+from analysis.text.normalise import normalise, reorder_vowels
 from analysis.text.reading import decode_bytes
 from conftest import FIXTURE_TRANSCRIPTS
 
@@ -166,3 +166,64 @@ def test_corpus_broken_docx_is_refused_with_advice(tmp_path: Path) -> None:
         with pytest.raises(TranscriptError, match="not a readable Word document") as caught:
             read_transcript(path)
         assert caught.value.path == path and "save it again as .docx" in caught.value.fix
+
+
+def _split_line_by_line(text: str) -> tuple[str, str, int] | None:
+    """The front-matter rule read line by line: a first line '---', the body after the next."""
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        return None
+    for number, line in enumerate(lines[1:], 2):
+        if line.rstrip() == "---":
+            return "\n".join(lines[1: number - 1]), "\n".join(lines[number:]), number + 1
+    return None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["---", "--- ", "---\t", " ---", "----", "-", "id: x", "", " ", "a---"]),
+                max_size=8))
+def test_corpus_front_matter_split_agrees_with_the_line_by_line_rule(lines: list[str]) -> None:
+    text = "\n".join(lines) + "x"
+    try:
+        found = split_front_matter(text, Path("x.md"))
+    except TranscriptError:
+        found = None
+    assert found == _split_line_by_line(text)
+
+
+def test_corpus_line_of_every_offset_of_a_crlf_file_without_final_newline() -> None:
+    lf = "---\nid: T\nlanguage: en\nanonymised: true\n---\n\nI: one\ntwo\n\n\nR: three"
+    crlf = parse_transcript(lf.replace("\n", "\r\n"), Path("T.md"))
+    assert crlf.body == parse_transcript(lf, Path("T.md")).body == "\nI: one\ntwo\n\n\nR: three"
+    assert [(t.speaker, crlf.body[t.start:t.end], crlf.line_of(t.start)) for t in crlf.turns] == [
+        ("I", "one\ntwo", 7), ("R", "three", 11)]
+    for offset in range(len(crlf.body) + 2):
+        assert crlf.line_of(offset) == crlf.body_line + crlf.body.count("\n", 0, offset)
+
+
+def test_corpus_many_turns_keep_their_file_lines() -> None:
+    turns = [f"{'IR'[n % 2]}: turn {n}\nmore of turn {n}" for n in range(2000)]
+    text = "---\nid: T\nlanguage: en\nanonymised: true\n---\n\n" + "\n\n".join(turns) + "\n"
+    transcript = parse_transcript(text, Path("T.md"))
+    lines = text.split("\n")
+    assert len(transcript.turns) == 2000
+    for n, turn in enumerate(transcript.turns):
+        assert lines[transcript.line_of(turn.start) - 1].endswith(f"turn {n}")
+        assert transcript.body_line + turn.line == transcript.line_of(turn.start)
+
+
+THAI_MARKS_AND_LETTERS = st.text(alphabet="กฤฦเ ่้๊๋์ัิีึืํ็ุูะาำๅ", max_size=40)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(THAI_MARKS_AND_LETTERS)
+def test_corpus_vowel_order_is_pythainlps(text: str) -> None:
+    from pythainlp.util import reorder_vowels as pythainlp_reorder
+
+    assert reorder_vowels(text) == pythainlp_reorder(text)
+
+
+def test_corpus_long_runs_of_marks_are_normalised() -> None:
+    run = 200_000  # pythainlp's patterns retry from every mark of a run: hours for this text
+    runs = "ก" + "า" * run + " ข" + "่" * run + " ค" + "์" * run + " "
+    assert normalise(runs + "\u0e4d" + "่" * run + "ๅ") == runs + "่" * run + "ำ"  # ๅ -> า, then ํ + า -> ำ

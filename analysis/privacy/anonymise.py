@@ -13,8 +13,11 @@ re-scans the whole output file with the key and the confident finders: any survi
 
 from __future__ import annotations
 
+import bisect
+import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -75,8 +78,13 @@ class Scanned:
     text: str
     first_line: int
 
+    @cached_property
+    def _newlines(self) -> list[int]:
+        return [match.start() for match in re.finditer("\n", self.text)]
+
     def line_of(self, offset: int) -> int:
-        return self.first_line + self.text.count("\n", 0, offset)
+        """The file line of an offset (a binary search: a file with many hits stays linear)."""
+        return self.first_line + bisect.bisect_left(self._newlines, offset)
 
 
 def secrets_folder(study: Study) -> Path:

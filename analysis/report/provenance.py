@@ -8,7 +8,8 @@ from importlib.metadata import PackageNotFoundError, version
 from analysis import __version__
 
 # The libraries whose versions can change a report's words, numbers or figures.
-LIBRARIES = ("pythainlp", "nlpo3", "onnxruntime", "spacy", "pandas", "numpy", "matplotlib", "krippendorff", "scipy")
+LIBRARIES = ("pythainlp", "nlpo3", "onnxruntime", "spacy", "pandas", "numpy", "matplotlib", "krippendorff",
+             "scipy")
 
 
 def software_versions() -> dict[str, str]:

@@ -9,6 +9,7 @@ belongs to the body. All offsets in Sitthi index the body, and ``sha256`` is the
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections.abc import Iterator
@@ -27,8 +28,10 @@ from analysis.text.segments import Paragraph, paragraphs
 
 SUFFIXES = (".md", ".txt", ".docx")
 RESERVED = ("id", "language", "anonymised", "fictional", "translation_of")
+_NEWLINE_RE = re.compile("\n")
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: much faster
+_FENCE_RE = re.compile(r"^---[^\S\n]*$", re.MULTILINE)  # a line '---', trailing spaces allowed
 FRONT_MATTER_HELP = ("start the file with a line '---', then lines such as 'id: CM-07', "
                      "'language: th', 'anonymised: true', then a closing '---'")
 
@@ -66,9 +69,14 @@ class Transcript:
     def turns(self) -> list[Paragraph]:
         return paragraphs(self.body)
 
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        """Body offsets where each line after the first starts."""
+        return [match.end() for match in _NEWLINE_RE.finditer(self.body)]
+
     def line_of(self, offset: int) -> int:
-        """1-based line in the file of a body offset."""
-        return self.body_line + self.body.count("\n", 0, offset)
+        """1-based line in the file of a body offset (a binary search: many calls stay cheap)."""
+        return self.body_line + bisect.bisect_right(self._line_starts, offset)
 
 
 @dataclass
@@ -97,19 +105,23 @@ class Corpus:
 
 
 def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
-    """Split normalised file text into ``(front matter, body, body_line)``."""
+    """Split normalised file text into ``(front matter, body, body_line)``.
+
+    The front matter opens with a first line ``---`` and closes at the next line that is ``---``
+    (trailing spaces allowed); found with one search, so a long body costs no more than its copy.
+    """
     if not text.strip():
         raise TranscriptError("the file is empty", path=path, line=1, fix=FRONT_MATTER_HELP)
-    lines = text.split("\n")
-    if lines[0].rstrip() != "---":
+    if not _FENCE_RE.match(text):
         raise TranscriptError("no front matter", path=path, line=1, fix=FRONT_MATTER_HELP)
-    for number, line in enumerate(lines[1:], 2):
-        if line.rstrip() == "---":
-            head = "\n".join(lines[1: number - 1])
-            body = "\n".join(lines[number:])
-            return head, body, number + 1
-    raise TranscriptError("the front matter is never closed", path=path, line=1,
-                          fix="add a line '---' after the last front-matter key")
+    head_start = text.find("\n") + 1
+    closing = _FENCE_RE.search(text, head_start) if head_start else None
+    if closing is None:
+        raise TranscriptError("the front matter is never closed", path=path, line=1,
+                              fix="add a line '---' after the last front-matter key")
+    head = text[head_start: max(head_start, closing.start() - 1)]
+    body = text[closing.end() + 1:]
+    return head, body, text.count("\n", 0, closing.start()) + 2
 
 
 def _parse_yaml(head: str, path: Path) -> tuple[dict, dict[str, int]]:

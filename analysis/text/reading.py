@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from analysis.errors import TranscriptError
-from analysis.text.script import THAI_MARKS, is_thai
+from analysis.text.script import THAI_BLOCK, THAI_MARKS
 
 UTF8 = "UTF-8"
 UTF8_BOM = "UTF-8 with BOM"
@@ -25,6 +25,9 @@ _BOMS = (
     (b"\xfe\xff", "utf-16", UTF16_BOM),
 )
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")  # controls other than tab, LF, FF, CR
+_ASCII_RE = re.compile(r"[\x00-\x7f]+")
+_DROP_THAI = dict.fromkeys(range(ord(THAI_BLOCK[0]), ord(THAI_BLOCK[1]) + 1))
+_MARK_OFF_THAI_RE = re.compile(f"[^{THAI_BLOCK[0]}-{THAI_BLOCK[1]}][{''.join(sorted(THAI_MARKS))}]")
 SAVE_AS_UTF8 = "save the file as UTF-8 text (in Notepad: Save As, Encoding: UTF-8)"
 
 
@@ -63,11 +66,11 @@ def decode_bytes(data: bytes, path: Path) -> tuple[str, str]:
 def _plausible_thai(text: str) -> bool:
     """True when ``text`` reads as Thai: most non-ASCII characters are Thai and every Thai vowel
     or tone mark sits on a Thai letter (Latin-1 accents misread as TIS-620 land on Latin letters)."""
-    non_ascii = [c for c in text if ord(c) > 127]
-    thai = sum(1 for c in non_ascii if is_thai(c))
-    if not non_ascii or thai / len(non_ascii) < 0.9:
+    non_ascii = len(_ASCII_RE.sub("", text))
+    thai = len(text) - len(text.translate(_DROP_THAI))
+    if not non_ascii or thai / non_ascii < 0.9:
         return False
-    return all(is_thai(before) for before, mark in zip(text, text[1:], strict=False) if mark in THAI_MARKS)
+    return _MARK_OFF_THAI_RE.search(text) is None
 
 
 def _checked(text: str, path: Path) -> str:

@@ -5,6 +5,8 @@ body of the transcript, so ``body[start:end] == text`` always holds.
 A paragraph is a run of non-blank lines; paragraphs are separated by one or more blank lines.
 A speaker turn is a paragraph that starts with ``LABEL:`` (``I:``, ``R:``, ``ผู้สัมภาษณ์:``);
 the label, the colon and the spaces after it are not part of the turn's text.
+Everything here is linear in the body's length: paragraphs are only looked for at line starts (a
+long line of spaces is read once) and line numbers are counted on from the previous paragraph.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-_PARAGRAPH_RE = re.compile(r"[^\n]*\S[^\n]*(?:\n[^\n]*\S[^\n]*)*")
+# A run of lines with some non-space; only tried at line starts (``^``), the leading spaces taken once.
+_PARAGRAPH_RE = re.compile(r"^[^\S\n]*+\S[^\n]*(?:\n[^\S\n]*+\S[^\n]*)*", re.MULTILINE)
 LABEL_RE = re.compile(r"(?P<label>[^\s:：]{1,24})[:：]")
 
 
@@ -35,7 +38,10 @@ def paragraphs(body: str) -> list[Paragraph]:
     is before trailing white space, so ``body[start:end]`` is the turn's own words, stripped.
     """
     found = []
+    line, counted = 0, 0  # the line of offset ``counted``
     for n, match in enumerate(_PARAGRAPH_RE.finditer(body), 1):
+        line += body.count("\n", counted, match.start())
+        counted = match.start()
         start, end = _strip(body, match.start(), match.end())
         speaker = None
         label = LABEL_RE.match(body, start, end)
@@ -43,7 +49,7 @@ def paragraphs(body: str) -> list[Paragraph]:
             text_start, _ = _strip(body, label.end(), end)
             if text_start < end:
                 speaker, start = label.group("label"), text_start
-        found.append(Paragraph(n, start, end, speaker, body.count("\n", 0, match.start())))
+        found.append(Paragraph(n, start, end, speaker, line))
     return found
 
 
@@ -96,9 +102,9 @@ def segment_body(transcript_id: str, body: str, unit: str = "turn") -> list[Segm
             spans.append((paragraph.speaker, paragraph.start, paragraph.end))
         else:
             raise ValueError(f"unknown segment unit {unit!r}")
-    return [Segment(transcript_id, segment_id(transcript_id, n), speaker, start, end,
-                    body[start:end], language_of(body[start:end]))
-            for n, (speaker, start, end) in enumerate(spans, 1)]
+    texts = [body[start:end] for _, start, end in spans]
+    return [Segment(transcript_id, segment_id(transcript_id, n), speaker, start, end, text, language_of(text))
+            for n, ((speaker, start, end), text) in enumerate(zip(spans, texts, strict=True), 1)]
 
 
 def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -130,9 +136,14 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 @lru_cache(maxsize=1)
 def _english_sentencizer():
-    """``spacy.blank("en")`` with the rule-based sentencizer (no model download)."""
+    """``spacy.blank("en")`` with the rule-based sentencizer (no model download).
+
+    No length limit: spaCy's (a million characters) protects parsers' memory; the tokenizer and
+    the sentencizer need memory in proportion to the text.
+    """
     import spacy
 
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
+    nlp.max_length = 2**62
     return nlp
