@@ -59,7 +59,8 @@ def jupyter_lab(make_study, tmp_path):
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
          f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={notebooks}",
-         "--allow-root", "--ServerApp.disable_check_xsrf=True"],
+         "--allow-root", "--ServerApp.disable_check_xsrf=True",
+         f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}"],  # no tabs restored from the user's last session
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
