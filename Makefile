@@ -5,7 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # Exact versions (with hashes) of everything Sitthi and its tests need, for Python 3.11 on any system.
 LOCK   := requirements.lock
-# Extra flags for JupyterLab, e.g. make lab LAB_ARGS=--no-browser
+# JupyterLab's flags (tests/test_notebook_outputs.py starts a server with exactly these): the project's
+# config saves notebooks without outputs (analysis/notebook_outputs.py). Extra flags: make lab LAB_ARGS=--no-browser
+LAB_FLAGS := --config=jupyter_server_config.py --notebook-dir=notebooks
 LAB_ARGS ?=
 
 .DEFAULT_GOAL := help
@@ -36,7 +38,7 @@ test: $(STAMP) ## Run the whole test suite, notebooks included
 	$(BIN)/python -m pytest
 
 lab: $(STAMP) ## Open JupyterLab on notebooks/ with the project's kernel
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+	$(BIN)/jupyter lab $(LAB_FLAGS) $(LAB_ARGS)
 
 lock: ## Refresh requirements.lock from the ranges in pyproject.toml (then run make test)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -60,7 +60,7 @@ def jupyter_lab(make_study, tmp_path):
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
          f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={notebooks}",
          "--allow-root", "--ServerApp.disable_check_xsrf=True",
-         f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}"],  # no tabs restored from the user's last session
+         f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}"],  # no tabs restored from a user's session
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
