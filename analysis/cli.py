@@ -308,7 +308,9 @@ def codings_undo(ctx: typer.Context,
 
     entry = CodingStore(_study(ctx, study)).undo(coder)
     row = entry["row"]
-    typer.echo(f"Undid {entry['action']} of {row['code_id']} on {row['segment_id']} by {coder}.")
+    what = f"the {row['target']} memo" if entry.get("kind") == "memo" else row["code_id"]
+    where = row["segment_id"] or row["transcript_id"]
+    typer.echo(f"Undid {entry['action']} of {what} on {where} by {coder}.")
 
 
 attributes_app = typer.Typer(help="Participant attributes in a spreadsheet (.xlsx or .csv): export, import.",

@@ -2,6 +2,7 @@
 
 import pytest
 
+from analysis.coding.memos import MemoStore
 from analysis.coding.store import CodingStore
 from analysis.ui.coding_panel import CodingPanel
 
@@ -58,7 +59,8 @@ def test_coding_panel_navigation_memo_language_filter(panel) -> None:
     panel.go(0)
     panel.boxes["LIB"].value = True
     panel.memo.value = "general point"
-    assert [c.memo for c in CodingStore(panel.study).read("nok", "GOOD-TH")] == ["general point"]
+    assert [c.memo for c in CodingStore(panel.study).read("nok", "GOOD-TH")] == [""]  # never copied
+    assert [m.memo for m in MemoStore(CodingStore(panel.study)).read("nok", "GOOD-TH")] == ["general point"]
     panel.go_next_uncoded()
     assert panel.position == 1
     panel.next_button.click()
@@ -125,3 +127,77 @@ def test_coding_panel_shows_codings_where_the_report_counts_them(panel) -> None:
     panel.boxes["LIB-SHEL"].value = True
     assert {("GOOD-TH:0004", "LIB-SHEL"), ("GOOD-TH:0005", "LIB-SHEL")} <= ticked(panel)
     assert {("GOOD-TH:0004", "LIB-SHEL", None), ("GOOD-TH:0005", "LIB-SHEL", None)} <= saved(panel)
+
+
+def memos(panel):
+    stored = MemoStore(CodingStore(panel.study)).read("nok", "GOOD-TH")
+    return {(m.target, m.segment_id): m.memo for m in stored}
+
+
+def test_coding_panel_memo_on_an_uncoded_turn_survives_navigation_and_restart(panel) -> None:
+    panel.go(2)  # nothing coded here
+    panel.memo.value = "ผู้ให้ข้อมูลลังเล hesitant"
+    assert "✔" in panel.saved.value and panel.error.value == ""
+    assert memos(panel) == {("segment", "GOOD-TH:0003"): "ผู้ให้ข้อมูลลังเล hesitant"}
+    panel.go(3)
+    assert panel.memo.value == ""
+    panel.go(2)
+    assert panel.memo.value == "ผู้ให้ข้อมูลลังเล hesitant"
+    again = CodingPanel(panel.study, coder="nok", transcript="GOOD-TH")
+    again.go(2)
+    assert again.memo.value == "ผู้ให้ข้อมูลลังเล hesitant"
+    again.memo.value = "edited"
+    assert memos(panel) == {("segment", "GOOD-TH:0003"): "edited"}  # one memo per turn, no copies
+    again.memo.value = ""
+    assert memos(panel) == {}
+
+
+def test_coding_panel_memo_is_not_copied_onto_codings(panel) -> None:
+    panel.go(1)
+    panel.memo.value = "about the whole turn"
+    panel.boxes["LIB-SHEL"].value = True
+    panel.boxes["LIB"].value = True
+    assert [c.memo for c in CodingStore(panel.study).read("nok", "GOOD-TH")] == ["", ""]
+    panel.memo.value = "changed"
+    assert [c.memo for c in CodingStore(panel.study).read("nok", "GOOD-TH")] == ["", ""]
+    assert memos(panel) == {("segment", "GOOD-TH:0002"): "changed"}
+
+
+def test_coding_panel_shows_older_coding_memos(panel) -> None:
+    store = CodingStore(panel.study)
+    panel.go(1)
+    panel.boxes["LIB"].value = True
+    store.edit("nok", "GOOD-TH", store.read("nok", "GOOD-TH")[0].key, memo="old style memo")
+    panel.go(0)
+    panel.go(1)
+    assert "old style memo" in panel.coding_memos.value and panel.memo.value == ""
+
+
+def test_coding_panel_memo_failure_says_so_and_keeps_the_text(panel, monkeypatch) -> None:
+    def refuse(*args, **kwargs):
+        raise PermissionError("read-only disk")
+
+    monkeypatch.setattr("analysis.coding.store.write_atomic", refuse)
+    panel.go(2)
+    panel.saved.value = ""
+    panel.memo.value = "do not lose me"
+    assert "NOT saved" not in panel.error.value  # Thai first
+    assert "ยังไม่ได้บันทึก" in panel.error.value and "read-only disk" in panel.error.value
+    assert panel.saved.value == "" and panel.memo.value == "do not lose me" and memos(panel) == {}
+    panel.lang.value = "en"
+    panel.go(3)
+    panel.go(2)
+    assert panel.memo.value == "do not lose me"  # the unsaved text comes back with its turn
+    panel.memo.value = "still here"
+    assert "NOT saved" in panel.error.value and panel.memo.value == "still here"
+    monkeypatch.undo()
+    panel.memo.value = "saved at last"
+    assert memos(panel) == {("segment", "GOOD-TH:0003"): "saved at last"} and "✔" in panel.saved.value
+
+
+def test_coding_panel_memo_needs_a_coder_name(make_study) -> None:
+    study = make_study("GOOD-TH.md")
+    panel = CodingPanel(study, coder="mai")
+    panel.coder.value = ""
+    panel.memo.value = "typed before the name"
+    assert "ยังไม่ได้บันทึก" in panel.error.value and panel.memo.value == "typed before the name"

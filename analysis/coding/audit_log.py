@@ -1,4 +1,5 @@
-"""The audit log of a coder (``log.jsonl``): one JSON line per add / remove / edit / undo.
+"""The audit log of a coder (``log.jsonl``): one JSON line per add / remove / edit / undo of a coding,
+or of a memo (``"kind": "memo"``, rows with the memo fields: see ``analysis.coding.memos``).
 
 The log is data, not instructions: ``check_entry`` accepts only entries as Sitthi writes them
 (a known action, the log's own coder, a plain transcript id, rows with exactly the coding fields).
@@ -63,11 +64,18 @@ def check_entry(entry, coder: str) -> None:
         raise ValueError(err.what) from None
     if action == "undo" and entry.get("undoes") not in ACTIONS:
         raise ValueError(f"it undoes an unknown action {entry.get('undoes')!r}")
+    row_of = coding_from_row
+    if entry.get("kind") == "memo":
+        from analysis.coding.memos import memo_from_row  # memos build on the store, which uses this log
+
+        row_of = memo_from_row
+    elif "kind" in entry:
+        raise ValueError(f"unknown kind {entry['kind']!r}")
     for name in ("row", "old") if action == "edit" else ("row",):
-        coding = coding_from_row(entry.get(name))
-        if (coding.transcript_id, coding.coder_id) != (transcript_id, coder):
-            raise ValueError(f"its {name} is about transcript '{coding.transcript_id}' by "
-                             f"'{coding.coder_id}', not '{transcript_id}' by '{coder}'")
+        item = row_of(entry.get(name))
+        if (item.transcript_id, item.coder_id) != (transcript_id, coder):
+            raise ValueError(f"its {name} is about transcript '{item.transcript_id}' by "
+                             f"'{item.coder_id}', not '{transcript_id}' by '{coder}'")
 
 
 def _end_last_line(descriptor: int) -> None:

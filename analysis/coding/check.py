@@ -8,6 +8,7 @@ import pandas as pd
 
 from analysis.codebook.model import CodebookError
 from analysis.coding.loaded import LoadedStudy, loaded
+from analysis.coding.memos import check_memos
 from analysis.errors import SitthiError
 from analysis.study import Study
 from analysis.text.corpus import Corpus
@@ -55,7 +56,7 @@ def corpus_table(corpus: Corpus) -> pd.DataFrame:
 
 def check_study(source: Study | LoadedStudy, *, progress: bool = False) -> CheckResult:
     """Validate everything Sitthi knows how to check in a study: codebook, transcripts, the team's word
-    list, codings."""
+    list, codings, memos."""
     data = loaded(source, progress=progress)
     corpus = data.corpus
     problems: list[SitthiError] = []
@@ -67,6 +68,7 @@ def check_study(source: Study | LoadedStudy, *, progress: bool = False) -> Check
     problems += word_list_problems(data.study.word_list_path)
     if not problems or not isinstance(problems[0], CodebookError):  # codings need a valid codebook
         problems += data.resolved[1]
+    problems += check_memos(data.store, {t.id: t for t in corpus}, data.segments)
     if not corpus.transcripts and not problems:
         problems.append(SitthiError("no transcripts", path=data.study.transcripts_dir,
                                     fix="put anonymised .md, .txt or .docx transcripts here"))

@@ -87,21 +87,28 @@ def parse_codings(text: str, path: Path) -> tuple[list[Coding], list[CodingError
 
 def parse_rows(text: str, path: Path) -> tuple[list[tuple[int, Coding]], list[CodingError]]:
     """Like ``parse_codings``, each coding with the file line its row starts on."""
+    return parse_csv_rows(text, path, CODING_COLUMNS, _coding, "codings")
+
+
+def parse_csv_rows(text: str, path: Path, columns: list[str], parse,
+                   what: str) -> tuple[list, list[CodingError]]:
+    """``(line, parse(fields))`` of each row of a CSV text with the header ``columns``; a bad row is an
+    error naming ``file:line`` (the other rows still load). ``what`` names the header in messages."""
     rows, problems = [], []
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     if header is None:
         return [], []
-    if header != CODING_COLUMNS:
-        return [], [CodingError("the header row is not the codings header", path=path, line=1,
-                                fix=f"the first line must be: {','.join(CODING_COLUMNS)}")]
+    if header != columns:
+        return [], [CodingError(f"the header row is not the {what} header", path=path, line=1,
+                                fix=f"the first line must be: {','.join(columns)}")]
     line = reader.line_num + 1
     for fields in reader:
         number, line = line, reader.line_num + 1
         if not fields:
             continue
         try:
-            rows.append((number, _coding(fields)))
+            rows.append((number, parse(fields)))
         except ValueError as err:
             problems.append(CodingError(f"bad row: {err}", path=path, line=number,
                                         fix="fix or delete this row; the other rows are still used"))
@@ -150,11 +157,16 @@ def read_rows(path: Path) -> tuple[list[tuple[int, Coding]], list[CodingError]]:
 
 def format_codings(codings: list[Coding]) -> str:
     """CSV text: header, then rows sorted by segment, span and code (stable for git)."""
+    return format_csv_rows(CODING_COLUMNS, codings)
+
+
+def format_csv_rows(columns: list[str], items) -> str:
+    """CSV text of ``items`` (each with ``.order`` and ``.row()``): header, then rows in order."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CODING_COLUMNS)
-    for coding in sorted(codings, key=lambda c: c.order):
-        writer.writerow(coding.row())
+    writer.writerow(columns)
+    for item in sorted(items, key=lambda i: i.order):
+        writer.writerow(item.row())
     return buffer.getvalue()
 
 

@@ -110,31 +110,44 @@ class CodingStore:
 
     def _change(self, coder: str, transcript_id: str, action: str, change) -> list[dict]:
         """Apply ``change(codings) -> (codings, log entries)`` under the coder's lock; no entry, no write."""
-        self.safe_path(coder, transcript_id)  # before the lock, which would create files in the folder
+        def apply(codings: list[Coding]):
+            codings, entries = change(codings)
+            return codings, [{"action": action, **entry} for entry in entries]
+
+        return self.locked_change(coder, transcript_id, self.path(coder, transcript_id), read_rows,
+                                  format_codings, apply)
+
+    def locked_change(self, coder: str, transcript_id: str, path: Path, read, write, change) -> list[dict]:
+        """Apply ``change(items) -> (items, entries)`` to the file ``path`` of a coder (read with ``read``,
+        written with ``write``) under the coder's lock: written atomically, each entry (with its
+        ``action``) logged with coder, time and transcript; no entry, no write. Codings and memos."""
+        self.safe_path(coder, transcript_id, path)  # before the lock, which would create files in the folder
         folder = self.folder(coder)
         with coder_lock(folder):
-            path = self.path(coder, transcript_id)
-            codings, problems = self.load(coder, transcript_id)
+            rows, problems = read(path)
             if problems:
                 raise CodingError(f"cannot save: {problems[0].what} ({problems[0].where})", path=path,
                                   fix="fix the bad row by hand first, so that no row is lost")
-            codings, entries = change(codings)
+            items, entries = change([item for _, item in rows])
             if not entries:
                 return []
-            write_atomic(path, format_codings(codings))
+            write_atomic(path, write(items))
             at = now()
-            entries = [{"action": action, "coder": coder, "at": at, "transcript_id": transcript_id, **entry}
-                       for entry in entries]
+            entries = [{"action": entry["action"], "coder": coder, "at": at, "transcript_id": transcript_id,
+                        **entry} for entry in entries]
             append_log(folder, entries)
             return entries
 
-    def safe_path(self, coder: str, transcript_id: str) -> Path:
-        """The codings file to change or undo; refused when the coder's folder, the file or the log is a
-        symbolic link, or when the file would not resolve inside the coder's folder."""
-        path = self.path(coder, transcript_id)
-        _refuse_links(path.parent, path, path.parent / LOG_NAME)
-        if path.resolve() != self.root.resolve() / coder / path.name:
-            raise CodingError("refused: the codings file is not inside its coder's folder", path=path,
+    def safe_path(self, coder: str, transcript_id: str, path: Path | None = None) -> Path:
+        """The file to change or undo (default: the codings file); refused when the coder's folder, a
+        folder between, the file or the log is a symbolic link, or when the file would not resolve inside
+        the coder's folder."""
+        folder = self.folder(coder)
+        path = self.path(coder, transcript_id) if path is None else path
+        between = [p for p in path.parents if folder in p.parents]
+        _refuse_links(folder, *between, path, folder / LOG_NAME)
+        if path.resolve() != self.root.resolve() / coder / path.relative_to(folder):
+            raise CodingError("refused: the file is not inside its coder's folder", path=path,
                               fix=f"keep each coder's codings in {self.root}/<coder>/")
         return path
 
@@ -209,10 +222,13 @@ class CodingStore:
         return entries
 
     def _known(self, coder: str, transcript_id: str) -> bool:
-        """Whether a transcript file of the study has this id, or the coder has a codings file for it."""
+        """Whether a transcript file of the study has this id, or the coder has a codings or memos file
+        for it."""
+        from analysis.coding.memos import MemoStore  # memos build on this store
         from analysis.text.corpus import SUFFIXES
 
-        return self.path(coder, transcript_id).is_file() or any(
+        files = (self.path(coder, transcript_id), MemoStore(self).path(coder, transcript_id))
+        return any(path.is_file() for path in files) or any(
             (self.study.transcripts_dir / f"{transcript_id}{suffix}").is_file() for suffix in SUFFIXES)
 
     def undo(self, coder: str) -> dict:
@@ -230,6 +246,11 @@ class CodingStore:
             raise CodingError(f"nothing to undo for {coder}", path=self.folder(coder) / LOG_NAME,
                               fix="there is no earlier action in this coder's log")
         target = stack[-1]
+        if target.get("kind") == "memo":
+            from analysis.coding.memos import MemoStore  # memos build on this store
+
+            MemoStore(self).undo_entry(target)
+            return target
         row = coding_from_row(target["row"])
 
         def change(codings: list[Coding]):

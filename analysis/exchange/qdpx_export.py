@@ -8,8 +8,11 @@ Mapping: coders → ``Users``; the codebook → ``CodeBook`` (the elements of
 ``analysis.exchange.qdc``: same GUIDs, names and descriptions, so our importer reads our fields
 back; no ``Sets``: the kind of each code travels in its description); case attributes →
 ``Variables`` (Text) and one ``Case`` per transcript; each resolved coding (status ok or
-reanchored) → one ``PlainTextSelection`` with one ``Coding``; a memo → a ``Note`` referenced from
-its selection. GUIDs are uuid5 of our ids and the order is fixed, so two exports differ only in
+reanchored) → one ``PlainTextSelection`` with one ``Coding``; a coding's memo → a ``Note`` referenced
+from its selection. Memos of ``analysis.coding.memos`` → ``Note``s too: on a transcript (or one whose
+place no longer holds its quote: its text is kept, its place is not) referenced from the ``TextSource``,
+on a turn or a span from a ``PlainTextSelection`` without coding over that text, on a coding from the
+coding's selection. GUIDs are uuid5 of our ids and the order is fixed, so two exports differ only in
 their ``creationDateTime`` attributes. The XML is checked against the standard's schema (when it is
 present: the XSD is not shipped with Sitthi) before anything is written; the file is replaced atomically.
 """
@@ -28,6 +31,7 @@ from lxml import etree
 
 from analysis import __version__
 from analysis.coding.loaded import LoadedStudy
+from analysis.coding.memos import Memo, MemoStore, memo_problem
 from analysis.errors import SitthiError
 from analysis.exchange.qdc import GUID_NAMESPACE, add_codes, code_guid
 from analysis.files import atomic_target
@@ -147,6 +151,7 @@ def project_xml(study: Study, *, coders: list[str] | None = None,
             _E(case, "SourceRef", targetGUID=source_guid(transcript.id))
 
     notes: list[tuple[str, str, str, str | None, str]] = []  # guid, name, coder, time, text
+    memos = _memos(data, chosen)
     bodies: dict[str, str] = {}
     if corpus:
         sources = _E(root, "Sources")
@@ -156,6 +161,7 @@ def project_xml(study: Study, *, coders: list[str] | None = None,
             source = _E(sources, "TextSource", guid=guid, name=transcript.id,
                         plainTextPath=f"internal://{guid}.txt")
             _E(source, "Description").text = _source_description(transcript)
+            selections: dict[tuple, etree._Element] = {}
             for row in _selections(study, transcript, table):
                 start, end, code_id, coder, segment, coded_at, memo = row
                 sel_guid = selection_guid(transcript.id, segment, start, end, code_id, coder)
@@ -164,6 +170,7 @@ def project_xml(study: Study, *, coders: list[str] | None = None,
                 selection = _E(source, "PlainTextSelection", guid=sel_guid, name=segment,
                                startPosition=str(start), endPosition=str(end),
                                creatingUser=user_guid(coder), **timed)
+                selections[(segment, start, end, code_id, coder)] = selection
                 coding = _E(selection, "Coding", guid=_guid("coding", sel_guid),
                             creatingUser=user_guid(coder), **timed)
                 _E(coding, "CodeRef", targetGUID=code_guid(code_id))
@@ -171,6 +178,7 @@ def project_xml(study: Study, *, coders: list[str] | None = None,
                     note_guid = _guid("note", sel_guid)
                     _E(selection, "NoteRef", targetGUID=note_guid)
                     notes.append((note_guid, f"Memo {coder} {segment} {code_id}", coder, time, memo))
+            notes += _memo_notes(source, data, transcript, memos.get(transcript.id, []), selections)
     if notes:
         notes_element = _E(root, "Notes")
         for guid, name, coder, time, text in notes:
@@ -178,6 +186,48 @@ def project_xml(study: Study, *, coders: list[str] | None = None,
                       **({"creationDateTime": time} if time else {}))
             _E(note, "PlainTextContent").text = text
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True), bodies
+
+
+def _memos(data: LoadedStudy, coders: list[str]) -> dict[str, list[tuple[Memo, bool]]]:
+    """The chosen coders' memos by transcript, each with whether its place still holds its quote."""
+    transcripts = {t.id: t for t in data.corpus}
+    found: dict[str, list[tuple[Memo, bool]]] = {}
+    for coder, transcript_id, _ in MemoStore(data.store).files():
+        if coder not in coders or transcript_id not in transcripts:
+            continue
+        keys = {c.key for c in data.store.read(coder, transcript_id)}
+        for memo in MemoStore(data.store).read(coder, transcript_id):
+            placed = not memo_problem(memo, coder, transcript_id, transcripts[transcript_id],
+                                      data.segments.get(transcript_id, []), keys)
+            found.setdefault(transcript_id, []).append((memo, placed))
+    return found
+
+
+def _memo_notes(source: etree._Element, data: LoadedStudy, transcript: Transcript,
+                memos: list[tuple[Memo, bool]], selections: dict[tuple, etree._Element]) -> list[tuple]:
+    """Reference each memo of a transcript from its place in ``source``; return their notes."""
+    spans = {s.segment_id: (s.start, s.end) for s in data.segments.get(transcript.id, [])}
+    on_source, notes = [], []
+    for memo, placed in memos:
+        guid = _guid("memo", memo.coder_id, transcript.id, *memo.key)
+        where = memo.segment_id or transcript.id
+        start, end = (memo.start, memo.end) if memo.start is not None else spans.get(memo.segment_id, (0, 0))
+        time = _timestamp(memo.written_at)
+        timed = {"creationDateTime": time} if time else {}
+        coded = selections.get((memo.segment_id, start, end, memo.code_id, memo.coder_id))
+        if not placed or memo.target == "transcript" or (memo.target == "coding" and coded is None):
+            on_source.append(guid)
+        elif memo.target == "coding":
+            _E(coded, "NoteRef", targetGUID=guid)
+        else:
+            selection = _E(source, "PlainTextSelection", guid=_guid("memo-selection", guid), name=where,
+                           startPosition=str(start), endPosition=str(end),
+                           creatingUser=user_guid(memo.coder_id), **timed)
+            _E(selection, "NoteRef", targetGUID=guid)
+        notes.append((guid, f"Memo {memo.coder_id} {memo.target} {where}", memo.coder_id, time, memo.memo))
+    for guid in on_source:  # after every selection, as the schema orders them
+        _E(source, "NoteRef", targetGUID=guid)
+    return notes
 
 
 def _selections(study: Study, transcript: Transcript, table: pd.DataFrame) -> list[tuple]:
@@ -249,4 +299,4 @@ def export_qdpx(study: Study, out: Path, *, coders: list[str] | None = None,
         for guid, body in bodies.items():
             archive.writestr(zipfile.ZipInfo(f"sources/{guid}.txt", _ZIP_TIME), body.encode("utf-8"),
                              zipfile.ZIP_DEFLATED)
-    return QdpxExport(out, len(bodies), xml.count(b"<PlainTextSelection "), schema)
+    return QdpxExport(out, len(bodies), xml.count(b"<Coding "), schema)

@@ -302,7 +302,7 @@ def _not_carried(root: etree._Element, sources: list[_Source]) -> list[str]:
             lines.append(f"{what} '{element.get('name', '')}': only text sources are imported"
                          + (f" ({lost} coding(s) on it not imported)" if lost else ""))
     used_notes = {normal_guid(r.get("targetGUID")) for s in sources for selection in s.selections
-                  for r in note_refs(selection)}
+                  if children(selection, "Coding") for r in note_refs(selection)}  # a coding's memo
     for group, what in (("Notes", "note"), ("Links", "link"), ("Graphs", "graph"), ("Sets", "set")):
         for holder in children(root, group):
             found = [e.get("name") or e.get("guid", "") for e in holder if isinstance(e.tag, str)

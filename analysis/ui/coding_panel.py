@@ -1,7 +1,10 @@
 """The coding panel: code a transcript one segment at a time, in a notebook, without reading code.
 
-Every tick saves at once (see ``analysis.coding.store``) and shows the time it was saved. Suggested
-codes (from keywords) are offered as buttons and only become codings when the coder clicks one.
+Every tick saves at once (see ``analysis.coding.store``) and shows the time it was saved. The memo box
+holds the coder's memo on the turn shown (``analysis.coding.memos``), coded or not: it is saved when the
+box loses focus, "saved" appears only once the file is written, and a failure says so and keeps the
+text. Suggested codes (from keywords) are offered as buttons and only become codings when the coder
+clicks one.
 
 The coder's codings are shown as ``resolve_file`` resolves them, the very result the report counts:
 a coding re-anchored after a transcript edit is shown at its new place (phrases marked in the
@@ -18,6 +21,7 @@ import ipywidgets as widgets
 
 from analysis.codebook.model import study_codebook
 from analysis.coding.anchoring import PLACED, resolve_file
+from analysis.coding.memos import MemoStore, segment_memo
 from analysis.coding.rows import Coding, check_coder, new_coding
 from analysis.coding.store import CodingStore
 from analysis.coding.suggest import suggest_for_text
@@ -41,6 +45,9 @@ WORDS = {  # (Thai, English)
     "unplaced": ("รหัสที่ต้องตรวจ (ข้อความเปลี่ยนหลังลงรหัส หรือแถวไม่ถูกต้อง) ไม่นับในรายงาน:",
                  "Codings to review (the text changed after coding, or the row is invalid), not counted:"),
     "remove": ("ลบ", "Remove"),
+    "memo_failed": ("บันทึกช่วยจำยังไม่ได้บันทึก ข้อความยังอยู่ในช่อง",
+                    "The memo was NOT saved; your text is still in the box"),
+    "coding_memos": ("บันทึกช่วยจำเดิมบนรหัสของช่วงนี้:", "Earlier memos on this turn's codings:"),
 }
 
 
@@ -50,10 +57,12 @@ class CodingPanel:
     def __init__(self, study: Study, *, coder: str | None = None, transcript: str | None = None,
                  lang: str = "th") -> None:
         self.study, self.store = study, CodingStore(study)
+        self.memos = MemoStore(self.store)
         self.codebook = study_codebook(study)
         self.transcripts = {t.id: t for t in read_corpus(study)}
         self._settings = study.cache_dir / "panel.json"
         self._loading = False
+        self._drafts: dict[tuple, str] = {}  # memos that could not be saved, by (transcript, segment)
         self.segments: list = []
         self.position = 0
         self._build(lang)
@@ -76,7 +85,7 @@ class CodingPanel:
         self.coder = widgets.Combobox(options=self.store.coders(), continuous_update=False, layout=full)
         self.transcript = widgets.Dropdown(options=sorted(self.transcripts), layout=full)
         self.progress, self.saved, self.error = widgets.HTML(), widgets.HTML(), widgets.HTML()
-        self.context, self.chips = widgets.HTML(), widgets.HTML()
+        self.context, self.chips, self.coding_memos = widgets.HTML(), widgets.HTML(), widgets.HTML()
         self.review = widgets.VBox()
         self.suggestions = widgets.HBox(layout=widgets.Layout(flex_flow="row wrap"))
         self.phrase = widgets.Text(layout=widgets.Layout(width="100%"))
@@ -116,7 +125,7 @@ class CodingPanel:
                           self.saved]),
             self.error, self.review, self.context, self.chips, self.labels["suggested"], self.suggestions,
             self.labels["phrase"], self.phrase, self.occurrence, self.filter, self.codes,
-            self.labels["memo"], self.memo,
+            self.labels["memo"], self.memo, self.coding_memos,
         ])
         self._relabel()
 
@@ -202,9 +211,13 @@ class CodingPanel:
         try:
             for code_id, box in self.boxes.items():
                 box.value = code_id in applied
-            self.memo.value = next((record["memo"] for record in here if record["memo"]), "")
+            draft = self._drafts.get(self._here())
+            self.memo.value = self._turn_memo() if draft is None else draft
         finally:
             self._loading = False
+        old = [f"{html.escape(r['code_id'])}: {html.escape(r['memo'])}" for r in here if r["memo"]]
+        self.coding_memos.value = (f"<i>{html.escape(self._word('coding_memos'))}</i><br>" + "<br>".join(old)
+                                   if old else "")
         coded = {record["segment_id"] for _, record in placed}
         self.progress.value = (f"<b>{self.position + 1} / {len(self.segments)}</b> · "
                                f"{'ลงรหัสแล้ว' if lang == 'th' else 'coded'} {len(coded)}")
@@ -226,6 +239,18 @@ class CodingPanel:
             button.on_click(lambda _, code_id=code_id: self.accept(code_id))
             buttons.append(button)
         self.suggestions.children = buttons
+
+    def _here(self) -> tuple[str, str]:
+        return self.transcript.value, self.segment.segment_id
+
+    def _turn_memo(self) -> str:
+        """The coder's saved memo on the turn shown ("" when none, or while the name is missing)."""
+        try:
+            memo = self.memos.get(check_coder(self.coder.value), self.transcript.value,
+                                  ("segment", self.segment.segment_id, None, None, ""))
+        except SitthiError:
+            return ""
+        return memo.memo if memo is not None and memo.quote == self.segment.text else ""
 
     def _context_html(self, phrases: list[tuple[int, int]]) -> str:
         """The segment between its neighbours, the coder's ``phrases`` (body offsets) marked in it."""
@@ -281,8 +306,10 @@ class CodingPanel:
         self.error.value = ""
         self.saved.value = f"✔ {self._word('saved')} {datetime.now().strftime('%H:%M:%S')}"
 
-    def _fail(self, err: Exception) -> None:
+    def _fail(self, err: Exception, headline: str = "") -> None:
         message = err.message if isinstance(err, SitthiError) else str(err)
+        message = f"{headline}: {message}" if headline else message
+        self.saved.value = ""
         self.error.value = f"<div style='color:#b00020'><b>⚠ {html.escape(message)}</b></div>"
 
     def _ticked(self, code_id: str, on: bool) -> None:
@@ -324,8 +351,7 @@ class CodingPanel:
                 raise SitthiError(self._word("not_found"))
             start = self.occurrence.value if len(starts) > 1 else starts[0]
             end = start + len(self.phrase.value)
-        coding = new_coding(transcript, segment, code_id, self.coder.value, start=start, end=end,
-                            memo=self.memo.value)
+        coding = new_coding(transcript, segment, code_id, self.coder.value, start=start, end=end)
         for stored, record in self._mine():
             if stored.key == coding.key:  # saved before the text changed, under the same key
                 self._settle(stored, record, coding)
@@ -345,14 +371,20 @@ class CodingPanel:
         self.boxes[code_id].value = True
 
     def _memo_changed(self, change) -> None:
-        if self._loading or not self.coder.value:
+        """Save the box as the coder's memo on the turn shown (an empty box deletes it)."""
+        if self._loading:
             return
         try:
-            for coding, _ in self._placed(self.segment.segment_id):
-                self.store.edit(self.coder.value, self.transcript.value, coding.key, memo=change["new"])
+            if not self.coder.value:
+                raise SitthiError(self._word("name_first"))
+            transcript = self.transcripts[self.transcript.value]
+            self.memos.save(segment_memo(transcript, self.segment, self.coder.value, change["new"]))
+        except (SitthiError, OSError) as err:
+            self._drafts[self._here()] = change["new"]  # shown again on this turn until it is saved
+            self._fail(err, self._word("memo_failed"))
+        else:
+            self._drafts.pop(self._here(), None)
             self._saved()
-        except SitthiError as err:
-            self._fail(err)
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
