@@ -286,7 +286,8 @@ def import_qdpx_command(
             typer.echo(f"  - {line}")
 
 
-codings_app = typer.Typer(help="Coders' codings: status and undo.", no_args_is_help=True)
+codings_app = typer.Typer(help="Coders' codings: status, undo, and every passage coded with a code.",
+                          no_args_is_help=True)
 app.add_typer(codings_app, name="codings")
 
 
@@ -311,6 +312,31 @@ def codings_undo(ctx: typer.Context,
     what = f"the {row['target']} memo" if entry.get("kind") == "memo" else row["code_id"]
     where = row["segment_id"] or row["transcript_id"]
     typer.echo(f"Undid {entry['action']} of {what} on {where} by {coder}.")
+
+
+@codings_app.command("show")
+def codings_show(ctx: typer.Context,
+                 code: Annotated[str, typer.Argument(help="The code, e.g. LIB-SHEL (its sub-codes too).")],
+                 coder: Annotated[list[str] | None, typer.Option(
+                     help="Only this coder's codings (repeat for several).")] = None,
+                 no_subcodes: Annotated[bool, typer.Option(
+                     "--no-subcodes", help="Only the code itself, not the codes under it.")] = False,
+                 lang: Annotated[Literal["en", "th"], typer.Option(
+                     help="Language of the column names.")] = "en",
+                 xlsx: Annotated[Path | None, typer.Option(
+                     help="Also write the table to this .xlsx file.")] = None,
+                 study: StudyOption = None) -> None:
+    """Every passage coded with a code, by coder, with its context, memos and place in the file."""
+    from analysis.coding.retrieve import coded_passages, format_passages, write_passages
+
+    found = coded_passages(_study(ctx, study), code, coders=coder, include_subcodes=not no_subcodes,
+                           lang=lang)
+    for line in format_passages(found):
+        typer.echo(line)
+    typer.echo(f"{len(found)} passage(s) in {found.iloc[:, 0].nunique()} transcript(s) coded with "
+               f"{code.upper()}{'' if no_subcodes else ' and its sub-codes'}.")
+    if xlsx is not None:
+        typer.echo(f"Wrote {write_passages(xlsx, found, lang=lang)}")
 
 
 attributes_app = typer.Typer(help="Participant attributes in a spreadsheet (.xlsx or .csv): export, import.",

@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from analysis import __version__
 from analysis.codebook.model import Codebook
 from analysis.coding.loaded import LoadedStudy, loaded
+from analysis.coding.retrieve import memo_text, memos_on, study_memos
 from analysis.errors import SitthiError
 from analysis.report import figures
 from analysis.report.aggregate import (
@@ -335,6 +336,21 @@ def _words_part(content: ReportContent, top: pd.DataFrame | None, values: dict) 
         "top_words", top, {"frequencies": top, "values": values}))
 
 
+def _with_memos(quotes: pd.DataFrame, counted: Counted, data: LoadedStudy) -> pd.DataFrame:
+    """The quote bank with ``memos``: per quote, the counted coders' memos attached to the quoted passage
+    (coding, turn and phrase memos: ``analysis.coding.retrieve.memos_on``) as "nok · turn: …" texts,
+    for the team's quotes.docx; the published quotes table (``tables["quotes"]``) holds none."""
+    memos = study_memos(data, set(quotes["transcript_id"]), counted.coders)
+    spans = {(t, s, c): (None if pd.isna(a) else int(a), None if pd.isna(b) else int(b))
+             for t, s, c, a, b in counted.applied[["transcript_id", "segment_id", "code_id", "start", "end"]]
+             .itertuples(index=False)}
+    keys = zip(quotes["transcript_id"], quotes["segment_id"], quotes["code_id"], strict=True)
+    found = [tuple(memo_text(memo, None, coder=True)
+                   for memo in memos_on(memos.get(t, []), s, *spans[t, s, c], c, counted.coders))
+             for t, s, c in keys]
+    return quotes.assign(memos=found)
+
+
 def report_content(source: Study | LoadedStudy, *, samples: int = 1000,
                    on_figure: Callable[[FigureSpec], None] | None = None,
                    keep_tokens: bool = True) -> ReportContent:
@@ -357,7 +373,7 @@ def report_content(source: Study | LoadedStudy, *, samples: int = 1000,
                         min_cell=study.min_cell)
     rights = [(c.id, c.label.get("th", ""), c.label.get("en", ""))
               for c in codebook.roots if c.kind == "right"]
-    content = ReportContent(meta, counted, {}, {}, [], quotes, rights, on_figure)
+    content = ReportContent(meta, counted, {}, {}, [], _with_memos(quotes, counted, data), rights, on_figure)
     _rights_part(content, codebook)
     for by in study.attributes:
         if by in counted.participants:

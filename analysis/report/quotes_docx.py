@@ -2,7 +2,8 @@
 
 One Heading 1 per right ("Thai / English", in report order; rights without quotes are left out),
 one Heading 2 per code, then each quote (the Thai original), its English translation in italics when
-the corpus has one, and a small grey source line "transcript · segment · attributes". Thai is
+the corpus has one, the coders' memos on the passage ("nok · ช่วงพูด / turn: …", when the quotes have
+``memos``) and a small grey source line "transcript · segment · attributes". Thai is
 complex script in Word: the styles name Sarabun for every script (``w:cs`` and ``w:eastAsia`` too)
 and give the complex-script size (``w:szCs``), so Word and LibreOffice render and size Thai like
 the rest; where Sarabun is not installed they fall back to a Thai font of the system (e.g. Tahoma).
@@ -33,6 +34,7 @@ SIZES = {"Normal": 11, "Title": 24, "Subtitle": 14, "Heading 1": 16, "Heading 2"
 QUOTE_STYLES = {  # name: (size in points, italic, colour, space after in points)
     "Quote original": (11, False, None, 0),
     "Quote translation": (10.5, True, RGBColor(0x33, 0x33, 0x33), 0),
+    "Quote memo": (9, False, RGBColor(0x1F, 0x4E, 0x79), 0),
     "Quote source": (8.5, False, GREY, 10),
 }
 
@@ -124,7 +126,8 @@ def quotes_document(quotes: pd.DataFrame, rights: list[tuple[str, str, str]], me
     """The quote bank as a python-docx ``Document`` (see the module's docstring for its layout).
 
     ``quotes`` has ``right_id, code_id, code_label_th, code_label_en, transcript_id, segment_id,
-    quote, translation, attributes`` (``translation_unit`` optional) in the order to show; ``rights``
+    quote, translation, attributes`` (``translation_unit`` and ``memos``, a tuple of texts per quote,
+    optional) in the order to show; ``rights``
     is ``[(id, Thai, English)]`` in report order. Quotes of a right not in ``rights`` come last under
     its id, never dropped.
     """
@@ -148,6 +151,8 @@ def quotes_document(quotes: pd.DataFrame, rights: list[tuple[str, str, str]], me
                 add(_text(row.quote), style="Quote original")
                 if translation := marked_translation(row.translation, getattr(row, "translation_unit", "")):
                     add(translation, style="Quote translation")
+                for memo in getattr(row, "memos", None) or ():
+                    add(memo, style="Quote memo")
                 source = [_text(row.transcript_id), _text(row.segment_id), _text(row.attributes)]
                 add(" · ".join(part for part in source if part), style="Quote source")
     end._element.getparent().remove(end._element)

@@ -59,7 +59,7 @@ def kwic(study: Study, query: str, *, window: int = 40, by: str | None = None, s
     spans = (_substring_spans(segments, query) if substring
              else _token_spans(text.tokens, segments, _query_norms(study, query)))
     boundaries = _token_boundaries(text.tokens, segments, {sid for sid, _, _ in spans})
-    rows = [_kwic_row(segment_id, segments.at[segment_id, "text"], a, b, window, boundaries[segment_id])
+    rows = [context_row(segment_id, segments.at[segment_id, "text"], a, b, window, boundaries[segment_id])
             for segment_id, a, b in spans]
     found = pd.DataFrame([(segments.at[sid, "transcript_id"], sid, segments.at[sid, "speaker"], *row)
                           for (sid, _, _), row in zip(spans, rows, strict=True)], columns=KWIC_COLUMNS)
@@ -150,8 +150,8 @@ def _can_start(text: str, position: int) -> bool:
     return is_cluster_boundary(text, position)
 
 
-def _kwic_row(segment_id: str, body: str, a: int, b: int, window: int,
-              boundaries: np.ndarray) -> tuple[str, str, str]:
+def context_row(segment_id: str, body: str, a: int, b: int, window: int,
+                boundaries: np.ndarray) -> tuple[str, str, str]:
     """``(left, match, right)`` of one hit, the context cut between words where it can be."""
     words = [int(p) for p in boundaries if _between_words(body, int(p))] + [0, len(body)]
     left_cut = min((p for p in words if a - window <= p <= a and _can_start(body, p)), default=None)
