@@ -52,7 +52,7 @@ def check_entry(entry, coder: str) -> None:
     if not isinstance(entry, dict):
         raise ValueError("it is not a JSON object")
     action = entry.get("action")
-    if action not in (*ACTIONS, "undo"):
+    if action not in (*ACTIONS, "undo", "redo"):
         raise ValueError(f"unknown action {action!r}")
     if entry.get("coder") != coder:
         raise ValueError(f"coder {entry.get('coder')!r} is not this log's coder '{coder}'")
@@ -64,6 +64,8 @@ def check_entry(entry, coder: str) -> None:
         raise ValueError(err.what) from None
     if action == "undo" and entry.get("undoes") not in ACTIONS:
         raise ValueError(f"it undoes an unknown action {entry.get('undoes')!r}")
+    if action == "redo" and entry.get("redoes") not in ACTIONS:
+        raise ValueError(f"it redoes an unknown action {entry.get('redoes')!r}")
     row_of = coding_from_row
     if entry.get("kind") == "memo":
         from analysis.coding.memos import memo_from_row  # memos build on the store, which uses this log

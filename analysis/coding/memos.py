@@ -205,6 +205,18 @@ class MemoStore:
 
         self._change(row.coder_id, row.transcript_id, change)
 
+    def redo_entry(self, target: dict) -> None:
+        """Do again one undone memo change (``store.redo`` calls this for ``"kind": "memo"``)."""
+        row = memo_from_row(target["row"])
+
+        def change(memos: list[Memo]):
+            kept = [m for m in memos if m.key != row.key]
+            if target["action"] != "remove":
+                kept.append(row)
+            return kept, [("redo", {"redoes": target["action"], "row": target["row"]})]
+
+        self._change(row.coder_id, row.transcript_id, change)
+
     def _change(self, coder: str, transcript_id: str, change) -> list[dict]:
         path = self.path(coder, transcript_id)
 

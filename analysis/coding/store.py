@@ -231,17 +231,30 @@ class CodingStore:
         return any(path.is_file() for path in files) or any(
             (self.study.transcripts_dir / f"{transcript_id}{suffix}").is_file() for suffix in SUFFIXES)
 
+    def _replay(self, coder: str) -> tuple[list[dict], list[dict]]:
+        """The coder's actions still standing and those undone that can be redone (latest last), from
+        the checked log: an undo takes back the latest standing action, a redo restores the latest undone
+        one, and any new action ends what can be redone."""
+        standing: list[dict] = []
+        undone: list[dict] = []
+        for _, entry in self._checked_log(coder, known=True):
+            if entry["action"] == "undo":
+                if standing:
+                    undone.append(standing.pop())
+            elif entry["action"] == "redo":
+                if undone:
+                    standing.append(undone.pop())
+            else:
+                standing.append(entry)
+                undone.clear()
+        return standing, undone
+
     def undo(self, coder: str) -> dict:
         """Undo the coder's last action that is not undone yet; return the log entry undone.
 
         Every entry of the log is checked before anything is written (see the module docstring).
         """
-        stack: list[dict] = []  # replay: an undo takes back the latest action still standing
-        for _, entry in self._checked_log(coder, known=True):
-            if entry["action"] != "undo":
-                stack.append(entry)
-            elif stack:
-                stack.pop()
+        stack = self._replay(coder)[0]
         if not stack:
             raise CodingError(f"nothing to undo for {coder}", path=self.folder(coder) / LOG_NAME,
                               fix="there is no earlier action in this coder's log")
@@ -266,4 +279,28 @@ class CodingStore:
         self._change(coder, target["transcript_id"], "undo", change)
         return target
 
+    def redo(self, coder: str) -> dict:
+        """Do again the coder's action undone last (unless a new action came since); return its log entry."""
+        undone = self._replay(coder)[1]
+        if not undone:
+            raise CodingError(f"nothing to redo for {coder}", path=self.folder(coder) / LOG_NAME,
+                              fix="only an undone action can be redone, before any new change")
+        target = undone[-1]
+        if target.get("kind") == "memo":
+            from analysis.coding.memos import MemoStore  # memos build on this store
 
+            MemoStore(self).redo_entry(target)
+            return target
+        row = coding_from_row(target["row"])
+
+        def change(codings: list[Coding]):
+            if target["action"] == "add":
+                kept = codings if any(c.key == row.key for c in codings) else [*codings, row]
+            elif target["action"] == "remove":
+                kept = [c for c in codings if c.key != row.key]
+            else:
+                kept = [row if c.key == row.key else c for c in codings]
+            return kept, [{"redoes": target["action"], "row": target["row"]}]
+
+        self._change(coder, target["transcript_id"], "redo", change)
+        return target
