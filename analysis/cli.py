@@ -286,7 +286,7 @@ def import_qdpx_command(
             typer.echo(f"  - {line}")
 
 
-codings_app = typer.Typer(help="Coders' codings: status, undo, and every passage coded with a code.",
+codings_app = typer.Typer(help="Coders' codings: status, undo, redo, and every passage coded with a code.",
                           no_args_is_help=True)
 app.add_typer(codings_app, name="codings")
 
@@ -307,11 +307,25 @@ def codings_undo(ctx: typer.Context,
     """Undo a coder's last action (add, remove or edit), from the audit log."""
     from analysis.coding.store import CodingStore
 
-    entry = CodingStore(_study(ctx, study)).undo(coder)
+    _echo_replayed("Undid", CodingStore(_study(ctx, study)).undo(coder), coder)
+
+
+@codings_app.command("redo")
+def codings_redo(ctx: typer.Context,
+                 coder: Annotated[str, typer.Option(help="Whose last undone action to do again.")],
+                 study: StudyOption = None) -> None:
+    """Redo a coder's action undone last (before any new change), from the audit log."""
+    from analysis.coding.store import CodingStore
+
+    _echo_replayed("Redid", CodingStore(_study(ctx, study)).redo(coder), coder)
+
+
+def _echo_replayed(verb: str, entry: dict, coder: str) -> None:
+    """Say which log entry an undo or redo took back or did again."""
     row = entry["row"]
     what = f"the {row['target']} memo" if entry.get("kind") == "memo" else row["code_id"]
     where = row["segment_id"] or row["transcript_id"]
-    typer.echo(f"Undid {entry['action']} of {what} on {where} by {coder}.")
+    typer.echo(f"{verb} {entry['action']} of {what} on {where} by {coder}.")
 
 
 @codings_app.command("show")

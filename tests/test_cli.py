@@ -76,6 +76,29 @@ def test_cli_codings_undo_with_nothing_to_undo_is_one_line(make_study, tmp_path)
     assert len(done.stderr.strip().splitlines()) == 1
 
 
+def test_cli_codings_redo_does_again_what_undo_took_back(make_study, tmp_path) -> None:
+    from analysis.coding.rows import new_coding
+    from analysis.coding.store import CodingStore
+    from analysis.text.corpus import read_transcript
+    from analysis.text.segments import segment_body
+
+    study = make_study("GOOD-TH.md")
+    transcript = read_transcript(study.transcripts_dir / "GOOD-TH.md")
+    segment = segment_body(transcript.id, transcript.body)[1]
+    store = CodingStore(study)
+    store.add(new_coding(transcript, segment, "LIB-SHEL", "nok"))
+    undone = sitthi("codings", "undo", "--coder", "nok", "--study", study.root, cwd=tmp_path)
+    assert undone.returncode == 0 and store.read("nok", "GOOD-TH") == [], undone.stderr
+    redone = sitthi("codings", "redo", "--coder", "nok", "--study", study.root, cwd=tmp_path)
+    assert redone.returncode == 0, redone.stderr
+    assert redone.stdout.strip() == f"Redid add of LIB-SHEL on {segment.segment_id} by nok."
+    assert [c.code_id for c in store.read("nok", "GOOD-TH")] == ["LIB-SHEL"]
+    assert [e["action"] for e in store.log("nok")] == ["add", "undo", "redo"]
+    again = sitthi("codings", "redo", "--coder", "nok", "--study", study.root, cwd=tmp_path)
+    assert_one_error_line(again, 1, "nothing to redo for nok", "log.jsonl")
+    assert len(again.stderr.strip().splitlines()) == 1 and [c.code_id for c in store.read("nok", "GOOD-TH")]
+
+
 @pytest.mark.parametrize(("args", "words"), [
     (["check", "--bogus"], ["No such option: --bogus", "(try: sitthi check --help)"]),
     (["--bogus"], ["No such option: --bogus", "(try: sitthi --help)"]),

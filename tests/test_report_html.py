@@ -351,3 +351,26 @@ def test_report_html_every_table_text_follows_the_switch_in_a_browser(parts, tmp
         table = page.inner_text("#table-by-site")
         assert "LIB เสรีภาพ" in table and "อื่นๆ (n" in table and "เชื่อถือได้" in table
         assert not re.search("Liberty|Privacy|reliable|other|right", table)
+
+
+def test_report_html_quotes_show_the_memos_on_the_quoted_passage(coded_tiny_study) -> None:
+    """A coder's memo on a quoted turn is under the quote, as in quotes.docx, labelled in each language."""
+    from analysis.coding.memos import MemoStore, segment_memo
+    from analysis.coding.store import CodingStore
+    from analysis.report.content import report_content
+    from analysis.text.corpus import read_corpus
+    from analysis.text.segments import segment_body
+
+    quoted = "ตำรวจพาไปบ้านพัก อยู่สองเดือน"
+    transcript = read_corpus(coded_tiny_study).get("P1")
+    segment = next(s for s in segment_body("P1", transcript.body) if quoted in s.text)
+    MemoStore(CodingStore(coded_tiny_study)).save(segment_memo(transcript, segment, "nok", "ดูอีกที <b>ok</b>"))
+    content = report_content(coded_tiny_study, samples=20)
+    document = lxml.html.fromstring(report_html(content.meta, [], [], content.quotes, content.rights))
+    quotes = {q.xpath("blockquote")[0].text_content(): q for q in document.xpath("//div[@class='quote']")}
+    memo, = quotes.pop(quoted).xpath("p[@class='memo']")
+    assert [s.text_content() for s in memo.xpath("span[@class='memo-label']")] == ["บันทึก", "Memo"]
+    assert [s.get("lang") for s in memo.xpath("span[@class='memo-label']")] == ["th", "en"]
+    assert memo.text_content().endswith("nok · ช่วงพูด / turn: ดูอีกที <b>ok</b>")  # escaped: text, no tag
+    assert memo.xpath(".//b") == []
+    assert not any(q.xpath("p[@class='memo']") for q in quotes.values())  # other passages have no memo

@@ -339,7 +339,7 @@ def _words_part(content: ReportContent, top: pd.DataFrame | None, values: dict) 
 def _with_memos(quotes: pd.DataFrame, counted: Counted, data: LoadedStudy) -> pd.DataFrame:
     """The quote bank with ``memos``: per quote, the counted coders' memos attached to the quoted passage
     (coding, turn and phrase memos: ``analysis.coding.retrieve.memos_on``) as "nok · turn: …" texts,
-    for the team's quotes.docx; the published quotes table (``tables["quotes"]``) holds none."""
+    for quotes.docx and report.html; the published quotes table (``tables["quotes"]``) holds none."""
     memos = study_memos(data, set(quotes["transcript_id"]), counted.coders)
     spans = {(t, s, c): (None if pd.isna(a) else int(a), None if pd.isna(b) else int(b))
              for t, s, c, a, b in counted.applied[["transcript_id", "segment_id", "code_id", "start", "end"]]

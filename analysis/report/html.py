@@ -7,7 +7,8 @@ page as elements with ``lang="th"`` / ``lang="en"``; the script sets ``data-lang
 the style hides the other language (Thai first; ``?lang=en`` or ``#lang=en`` opens it in English;
 the reader's last choice is remembered in ``localStorage`` and restored on the next visit). Table
 headers switch too. Without JavaScript both languages show. After the tables come the quotes, one
-section per right: the Thai original, its English translation and the source line, with only the
+section per right: the Thai original, its English translation, the coders' memos on the quoted passage
+(as in quotes.docx) and the source line, with only the
 attributes the quote bank allows (``analysis.report.aggregate.quote_bank``: a combination shared by
 ``min_cell`` participants). In print, no figure and no table row is split across pages and table
 headers repeat on every page; the page reads on a phone.
@@ -236,10 +237,13 @@ def _part(kind: str, number: int, item: ReportFigure | ReportTable, details: dic
 
 
 def _quote(row: Mapping) -> dict:
-    """One quote as shown: the original, its translation ("" when none) and the source line."""
+    """One quote as shown: the original, its translation ("" when none), the coders' memos on the passage
+    ("nok · ช่วงพูด / turn: …", as in quotes.docx; none when the quotes have no ``memos``) and the source
+    line."""
     source = (_cell_text(row[name]) for name in ("transcript_id", "segment_id", "attributes"))
     return {"text": _cell_text(row["quote"]),
             "translation": marked_translation(row["translation"], row.get("translation_unit", "")),
+            "memos": [_cell_text(memo) for memo in row.get("memos", None) or ()],
             "source": " · ".join(part for part in source if part)}
 
 
