@@ -72,6 +72,13 @@ def test_coding_panel_navigation_memo_language_filter(panel) -> None:
     assert panel.next_button.description == "Next ▶"
     panel.filter.value = "police"
     assert panel.boxes["ACT-POLICE"].layout.display == "" and panel.boxes["LIB"].layout.display == "none"
+    assert panel.boxes["ACT-POLICE"] in panel.matches.children  # whichever section it is in, open or closed
+    assert panel.boxes["LIB"] not in panel.matches.children and panel.codes.layout.display == "none"
+    panel.filter.value = "ล่าม"  # Thai keywords too, across sections
+    assert panel.boxes["FTR-INTERP"] in panel.matches.children
+    panel.filter.value = ""
+    assert panel.matches.children == () and panel.codes.layout.display == ""
+    assert all(box.layout.display == "" for box in panel.boxes.values())
 
 
 def test_coding_panel_remembers_the_coder_and_needs_one(make_study) -> None:

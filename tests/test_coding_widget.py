@@ -159,3 +159,10 @@ def test_coding_widget_memo_on_a_selection_across_turns_is_refused(widget) -> No
     widget.select(widget.turns[1]["start"], widget.turns[2]["end"])
     widget.save_memo("x")
     assert widget.status["kind"] == "error"
+
+
+def test_coding_widget_opens_at_a_retrieved_passage(make_study) -> None:
+    study = make_study("GOOD-TH.md", "GOOD-EN.md")
+    opened = CodingWidget(study, coder="nok", transcript="GOOD-EN", segment="GOOD-EN:0002")
+    assert opened.transcript_id == "GOOD-EN" and opened.goto == "GOOD-EN:0002"  # the JS scrolls to it, marked
+    assert CodingWidget(study, coder="nok", transcript="GOOD-EN", segment="GOOD-TH:0002").goto == ""

@@ -107,6 +107,7 @@ class CodingPanel:
                 boxes.append(box)
             groups.append((root, widgets.VBox(boxes)))
         self.codes = widgets.Accordion(children=[box for _, box in groups])
+        self.matches = widgets.VBox()  # while filtering: the matching codes of every section, in one list
         self._roots = [root for root, _ in groups]
         self.labels = {key: widgets.HTML() for key in ("coder", "transcript", "phrase", "memo", "suggested")}
         self.coder.observe(self._coder_changed, "value")
@@ -124,7 +125,7 @@ class CodingPanel:
             widgets.HBox([self.prev_button, self.next_button, self.uncoded_button, self.progress,
                           self.saved]),
             self.error, self.review, self.context, self.chips, self.labels["suggested"], self.suggestions,
-            self.labels["phrase"], self.phrase, self.occurrence, self.filter, self.codes,
+            self.labels["phrase"], self.phrase, self.occurrence, self.filter, self.matches, self.codes,
             self.labels["memo"], self.memo, self.coding_memos,
         ])
         self._relabel()
@@ -279,12 +280,19 @@ class CodingPanel:
         self.review.children = [title, *rows] if rows else []
 
     def _apply_filter(self) -> None:
+        """While a filter is typed, the matching codes of all sections in one list instead of the
+        sections (a match inside a closed section used to stay hidden, the open one to go empty)."""
         needle = self.filter.value.strip().casefold()
+        found = []
         for code_id, box in self.boxes.items():
             code = self.codebook[code_id]
             text = " ".join([code_id, *code.label.values(), *code.keywords.get("th", ()),
                              *code.keywords.get("en", ())]).casefold()
             box.layout.display = "" if needle in text else "none"
+            if needle and needle in text:
+                found.append(box)
+        self.matches.children = found
+        self.codes.layout.display = "none" if needle else ""
 
     def _find_phrase(self) -> list[int]:
         phrase, segment = self.phrase.value, self.segment

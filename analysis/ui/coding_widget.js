@@ -106,6 +106,20 @@ function render({ model, el }) {
     text.replaceChildren(frag);
     text.scrollTop = keep;
     restoreSelection();
+    markGoto();
+  }
+
+  // The turn asked for (a passage opened from the retrieval table): marked, scrolled to once.
+  let shownGoto = "";
+  function markGoto() {
+    const id = model.get("goto");
+    const turn = id ? text.querySelector(`.sw-turn[data-id="${CSS.escape(id)}"]`) : null;
+    if (!turn) return;
+    turn.classList.add("sw-goto");
+    if (shownGoto !== id) {
+      shownGoto = id;
+      requestAnimationFrame(() => turn.scrollIntoView({block: "center"}));
+    }
   }
 
   // A DOM point (node, offset) -> body offset, from the runs' data-start (never from the text shown).
@@ -270,7 +284,7 @@ function render({ model, el }) {
     ["change:codes", renderPalette], ["change:recent", renderPalette],
     ["change:lang", () => { renderBar(); renderPalette(); renderText(); renderDetails(); }],
     ["change:coder", renderBar], ["change:transcript_id", renderBar], ["change:show_others", renderBar],
-    ["change:memo_target", renderBar], ["change:status", renderStatus],
+    ["change:memo_target", renderBar], ["change:status", renderStatus], ["change:goto", renderText],
     ["change:memo_text", () => { memo.value = model.get("memo_text"); }],
   ];
   for (const [event, fn] of listeners) model.on(event, fn);

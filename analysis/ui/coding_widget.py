@@ -95,9 +95,10 @@ class CodingWidget(anywidget.AnyWidget):
     memo_target = traitlets.Unicode("selection").tag(sync=True)  # selection | turn | transcript
     memo_text = traitlets.Unicode("").tag(sync=True)
     status = traitlets.Dict().tag(sync=True)  # {kind: ok | error, text}
+    goto = traitlets.Unicode("").tag(sync=True)  # a segment to scroll to and mark (a retrieved passage)
 
     def __init__(self, study: Study, *, coder: str | None = None, transcript: str | None = None,
-                 lang: str = "th") -> None:
+                 lang: str = "th", segment: str | None = None) -> None:
         super().__init__()
         self.study, self.store = study, CodingStore(study)
         self.memos = MemoStore(self.store)
@@ -116,6 +117,7 @@ class CodingWidget(anywidget.AnyWidget):
         self.coder = coder or self._remembered()
         self.transcript_id = transcript if transcript in self.transcripts else self.transcript_ids[0]
         self._open()
+        self.goto = segment if any(s.segment_id == segment for s in self.segments) else ""
         self.observe(lambda _: self._open(), "transcript_id")
         self.observe(self._on_coder, "coder")
         self.observe(lambda _: self.refresh(), "show_others")
