@@ -44,12 +44,17 @@ def test_coding_panel_codes_a_phrase_and_asks_which(panel) -> None:
     panel.boxes["FTR-INTERP"].value = True
     start = segment.start + segment.text.index("อ่านไม่ออก")
     assert saved(panel) == {("GOOD-TH:0004", "FTR-INTERP", start)}
+    assert panel.phrase.value == ""  # the next tick must not silently go on the same phrase
+    panel.boxes["LIB"].value = True
+    assert ("GOOD-TH:0004", "LIB", None) in saved(panel)
+    panel.boxes["LIB"].value = False
     panel.go(1)
     panel.phrase.value = "ก"  # occurs several times in this turn
     assert panel.occurrence.layout.display == "" and len(panel.occurrence.options) > 1
-    panel.occurrence.value = panel.occurrence.options[1][1]
+    second = panel.occurrence.options[1][1]
+    panel.occurrence.value = second
     panel.boxes["LIB"].value = True
-    assert ("GOOD-TH:0002", "LIB", panel.occurrence.options[1][1]) in saved(panel)
+    assert ("GOOD-TH:0002", "LIB", second) in saved(panel)
     panel.phrase.value = "ไม่มีในข้อความนี้"
     panel.boxes["LIB-DET"].value = True
     assert "⚠" in panel.error.value and not any(c == "LIB-DET" for _, c, _ in saved(panel))

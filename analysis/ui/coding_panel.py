@@ -332,6 +332,7 @@ class CodingPanel:
         try:
             if on:
                 self._add(code_id)
+                self.phrase.value = ""  # a phrase is coded once: the next tick is the whole turn again
             else:
                 for coding, _ in self._placed(self.segment.segment_id):
                     if coding.code_id == code_id:
