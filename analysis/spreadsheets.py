@@ -63,6 +63,20 @@ def write_csv(path: str | Path, frame: pd.DataFrame, *, index: bool = False) -> 
     return write_atomic(path, csv_text(frame, index=index))
 
 
+def write_user_workbook(path: str | Path, sheets: dict[str, pd.DataFrame]) -> Path:
+    """``write_workbook`` to a path a person gave: refused in one line unless it ends in .xlsx and its
+    folder exists."""
+    from analysis.errors import SitthiError
+
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise SitthiError("the table is written as an Excel workbook", path=path,
+                          fix="give a file name ending in .xlsx")
+    if not path.parent.is_dir():
+        raise SitthiError("no such folder", path=path.parent, fix="create the folder or choose another")
+    return write_workbook(path, sheets)
+
+
 def write_workbook(path: str | Path, sheets: dict[str, pd.DataFrame], *, index: bool = False) -> Path:
     """Write each frame as a sheet of the XLSX workbook ``path`` atomically; return ``path``.
 

@@ -24,7 +24,7 @@ from analysis.coding.anchoring import PLACED
 from analysis.coding.loaded import LoadedStudy, loaded
 from analysis.coding.memos import Memo, MemoStore, memo_problem
 from analysis.errors import SitthiError
-from analysis.spreadsheets import write_workbook
+from analysis.spreadsheets import write_user_workbook
 from analysis.study import Study
 from analysis.text.kwic import KWIC_HEADERS, context_row, display_width
 from analysis.text.segments import Segment
@@ -219,13 +219,7 @@ def memo_text(memo: Memo, lang: str | None = "en", *, coder: bool = False) -> st
 
 def write_passages(path: str | Path, passages: pd.DataFrame, *, lang: str = "en") -> Path:
     """Write ``coded_passages``' table to an XLSX workbook, atomically, every text cell a string."""
-    path = Path(path)
-    if path.suffix.lower() != ".xlsx":
-        raise SitthiError("the table is written as an Excel workbook", path=path,
-                          fix="give a file name ending in .xlsx")
-    if not path.parent.is_dir():
-        raise SitthiError("no such folder", path=path.parent, fix="create the folder or choose another")
-    return write_workbook(path, {PASSAGES_SHEET.get(lang, PASSAGES_SHEET["en"]): passages})
+    return write_user_workbook(path, {PASSAGES_SHEET.get(lang, PASSAGES_SHEET["en"]): passages})
 
 
 def format_passages(passages: pd.DataFrame) -> list[str]:

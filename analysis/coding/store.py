@@ -258,26 +258,7 @@ class CodingStore:
         if not stack:
             raise CodingError(f"nothing to undo for {coder}", path=self.folder(coder) / LOG_NAME,
                               fix="there is no earlier action in this coder's log")
-        target = stack[-1]
-        if target.get("kind") == "memo":
-            from analysis.coding.memos import MemoStore  # memos build on this store
-
-            MemoStore(self).undo_entry(target)
-            return target
-        row = coding_from_row(target["row"])
-
-        def change(codings: list[Coding]):
-            if target["action"] == "add":
-                kept = [c for c in codings if c.key != row.key]
-            elif target["action"] == "remove":
-                kept = codings if any(c.key == row.key for c in codings) else [*codings, row]
-            else:
-                old = coding_from_row(target["old"])
-                kept = [old if c.key == row.key else c for c in codings]
-            return kept, [{"undoes": target["action"], "row": target["row"]}]
-
-        self._change(coder, target["transcript_id"], "undo", change)
-        return target
+        return self._step(coder, stack[-1], undo=True)
 
     def redo(self, coder: str) -> dict:
         """Do again the coder's action undone last (unless a new action came since); return its log entry."""
@@ -285,22 +266,32 @@ class CodingStore:
         if not undone:
             raise CodingError(f"nothing to redo for {coder}", path=self.folder(coder) / LOG_NAME,
                               fix="only an undone action can be redone, before any new change")
-        target = undone[-1]
+        return self._step(coder, undone[-1], undo=False)
+
+    def _step(self, coder: str, target: dict, *, undo: bool) -> dict:
+        """Take back (``undo``) or do again the logged action ``target``; return it."""
         if target.get("kind") == "memo":
             from analysis.coding.memos import MemoStore  # memos build on this store
 
-            MemoStore(self).redo_entry(target)
+            memos = MemoStore(self)
+            if undo:
+                memos.undo_entry(target)
+            else:
+                memos.redo_entry(target)
             return target
         row = coding_from_row(target["row"])
+        action = target["action"]
+        present = (action == "add") != undo  # after the step, is ``row`` saved (add/remove)?
+        swapped_in = coding_from_row(target["old"]) if undo and action not in ("add", "remove") else row
 
         def change(codings: list[Coding]):
-            if target["action"] == "add":
-                kept = codings if any(c.key == row.key for c in codings) else [*codings, row]
-            elif target["action"] == "remove":
+            if action not in ("add", "remove"):
+                kept = [swapped_in if c.key == row.key else c for c in codings]
+            elif not present:
                 kept = [c for c in codings if c.key != row.key]
             else:
-                kept = [row if c.key == row.key else c for c in codings]
-            return kept, [{"redoes": target["action"], "row": target["row"]}]
+                kept = codings if any(c.key == row.key for c in codings) else [*codings, row]
+            return kept, [{"undoes" if undo else "redoes": action, "row": target["row"]}]
 
-        self._change(coder, target["transcript_id"], "redo", change)
+        self._change(coder, target["transcript_id"], "undo" if undo else "redo", change)
         return target

@@ -20,7 +20,15 @@ import yaml
 
 from analysis.errors import TranscriptError
 from analysis.text.normalise import normalise
-from analysis.text.reading import TIS620, UTF8, UTF8_BOM, UTF16_BOM, decode_bytes, read_text_file
+from analysis.text.reading import (
+    TIS620,
+    UTF8,
+    UTF8_BOM,
+    UTF16_BOM,
+    decode_bytes,
+    read_file_bytes,
+    read_text_file,
+)
 
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -226,10 +234,5 @@ def read_front_matter(path: Path) -> tuple[dict[str, object], FrontMatterFile | 
                                   fix="start the document with a paragraph '---', key: value "
                                       "paragraphs and a closing '---'")
         return _values(normalise("\n".join(head[1:close])), path), None
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise TranscriptError(f"cannot be read ({err.strerror})", path=path,
-                              fix="check that the file exists and you may read it") from None
-    found = read_front_matter_bytes(data, path)
+    found = read_front_matter_bytes(read_file_bytes(path), path)
     return found.values, found

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from analysis.errors import SitthiError
 from analysis.intake.speakers import is_dropped_line, join_wrapped, starts_turn
-from analysis.text.reading import decode_bytes
+from analysis.text.reading import decode_bytes, read_file_bytes
 
 _TAG_RE = re.compile(r"</?[a-zA-Z][^>]*>")  # <i>, <b>, <font ...> in subtitles
 _RTF_CODEPAGE_RE = re.compile(rb"\\ansicpg(\d+)")
@@ -223,12 +223,7 @@ def read_document(path: Path) -> Document:
     if reader is None:
         raise IntakeError(f"cannot read '{path.suffix or 'no suffix'}' files", path=path,
                           fix=f"save it as one of: {', '.join(sorted(READERS))}")
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise IntakeError(f"cannot be read ({err.strerror})", path=path,
-                          fix="check that the file exists and you may read it") from None
-    document = reader(data, path)
+    document = reader(read_file_bytes(path, IntakeError), path)
     if not document.blocks:
         raise IntakeError("no text found", path=path, fix="check that this is the typed-up interview")
     return document

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import SitthiError
-from analysis.spreadsheets import write_workbook
+from analysis.spreadsheets import write_user_workbook
 from analysis.study import Study, attribute_name
 from analysis.text.corpus import read_corpus
 from analysis.text.normalise import normalise
@@ -184,13 +184,7 @@ def _readable(study: Study, found: pd.DataFrame, by: str | None, lang: str) -> p
 
 def write_kwic(path: str | Path, found: pd.DataFrame, *, lang: str = "en") -> Path:
     """Write a keyword-in-context table to an XLSX workbook, atomically, every text cell a string."""
-    path = Path(path)
-    if path.suffix.lower() != ".xlsx":
-        raise SitthiError("the table is written as an Excel workbook", path=path,
-                          fix="give a file name ending in .xlsx")
-    if not path.parent.is_dir():
-        raise SitthiError("no such folder", path=path.parent, fix="create the folder or choose another")
-    return write_workbook(path, {KWIC_SHEET[lang]: found})
+    return write_user_workbook(path, {KWIC_SHEET[lang]: found})
 
 
 def display_width(text: str) -> int:

@@ -26,7 +26,7 @@ from analysis.text.cache import CachedTable, FileIndex, TableCache
 from analysis.text.corpus import Corpus, Transcript, read_transcript, transcript_files
 from analysis.text.segmenters import DEFAULT_ENGINE
 from analysis.text.segments import SEGMENT_COLUMNS, Segment, segment_body
-from analysis.text.tokenise import Tokenizer, token_features, tokenizer_for
+from analysis.text.tokenise import token_features, tokenizer_for
 from analysis.text.wordlist import study_list_words
 
 # Text is large_string: what pandas keeps its ``str`` columns in, so no conversion is needed.
@@ -75,7 +75,7 @@ def transcript_rows(transcript_id: str, body: str, unit: str, extra_words: tuple
                     engine: str = DEFAULT_ENGINE) -> TranscriptRows:
     """Segment and tokenise one transcript body (tokenised once, whole; offsets index the body)."""
     segments = segment_body(transcript_id, body, unit)
-    token_start, token_text = _tokenizer(extra_words, engine).columns(body)
+    token_start, token_text = tokenizer_for(engine, extra_words).columns(body)
     segment_starts = np.fromiter((s.start for s in segments), np.int64, len(segments))
     segment_ends = np.fromiter((s.end for s in segments), np.int64, len(segments))
     k = np.searchsorted(segment_starts, token_start, side="right") - 1
@@ -125,10 +125,6 @@ def _features(texts: pa.Array) -> list[pa.Array]:
     columns = list(zip(*map(token_features, encoded.dictionary.to_pylist()), strict=True)) or [()] * 4
     return [pa.array(column, TOKEN_SCHEMA.field(name).type).take(encoded.indices)
             for column, name in zip(columns, FEATURES, strict=True)]
-
-
-def _tokenizer(extra_words: tuple[str, ...], engine: str = DEFAULT_ENGINE) -> Tokenizer:
-    return tokenizer_for(engine, extra_words)
 
 
 def codebook_words(codebook: Codebook) -> list[str]:
@@ -223,7 +219,7 @@ def study_text(study: Study, *, unit: str | None = None, extra_words: Iterable[s
     """
     unit = unit or study.segment_unit
     engine = engine or study.segmenter
-    tokenizer = _tokenizer(study_extra_words(study, extra_words), engine)
+    tokenizer = tokenizer_for(engine, study_extra_words(study, extra_words))
     settings = f"{unit}:{tokenizer.settings_key}"
     index, cache = FileIndex(study.cache_dir), TableCache(study.cache_dir)
     files = [(path, index.lookup(path)) for path in transcript_files(study.transcripts_dir)]

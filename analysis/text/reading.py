@@ -10,7 +10,7 @@ import io
 import re
 from pathlib import Path
 
-from analysis.errors import TranscriptError
+from analysis.errors import SitthiError, TranscriptError
 from analysis.text.script import THAI_BLOCK, THAI_MARKS
 
 UTF8 = "UTF-8"
@@ -106,13 +106,18 @@ def docx_text(data: bytes, path: Path) -> str:
     return "\n".join(head + [""]) + "\n\n".join(body) + "\n"
 
 
+def read_file_bytes(path: Path, error: type[SitthiError] = TranscriptError) -> bytes:
+    """The bytes of ``path``; a file that cannot be read is an ``error`` naming it, in one line."""
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise error(f"cannot be read ({err.strerror})", path=path,
+                    fix="check that the file exists and you may read it") from None
+
+
 def read_text_file(path: Path) -> tuple[str, str]:
     """Read a transcript file (``.md``, ``.txt`` or ``.docx``); return ``(text, encoding name)``."""
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise TranscriptError(f"cannot be read ({err.strerror})", path=path,
-                              fix="check that the file exists and you may read it") from None
+    data = read_file_bytes(path)
     if path.suffix.lower() == ".docx":
         return docx_text(data, path), DOCX
     return decode_bytes(data, path)
